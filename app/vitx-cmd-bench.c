@@ -1,0 +1,146 @@
+/* vitx-cmd-bench.c: `vitx bench`: forward throughput against the sgemm peak */
+#define G_LOG_DOMAIN "vitx-bench"
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "vitx-commands.h"
+#include "vx-rng.h"
+
+/* Best-of-`reps` GFLOP/s of one square sgemm of side n */
+static double
+sgemm_peak (int n, int reps)
+{
+  size_t nn = (size_t) n * n;
+  float *a = g_new (float, nn), *b = g_new (float, nn), *c = g_new0 (float, nn);
+  VxRng r;
+  vx_rng_init (&r, 1);
+  for (size_t i = 0; i < nn; i++)
+    {
+      a[i] = vx_rng_uniform (&r) - 0.5f;
+      b[i] = vx_rng_uniform (&r) - 0.5f;
+    }
+  double best = 0;
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a, n, b, n, 0.f, c, n);
+  for (int i = 0; i < reps; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a, n, b, n, 0.f, c, n);
+      double s = (g_get_monotonic_time () - t0) / 1e6;
+      best = MAX (best, 2.0 * n * (double) n * n / s / 1e9);
+    }
+  g_free (a);
+  g_free (b);
+  g_free (c);
+  return best;
+}
+
+/* Best-of-`reps` seconds of one forward pass of B random images */
+static double
+forward_seconds (const VxModel *m, int B, int reps)
+{
+  const VxArch *a = &m->arch;
+  size_t img = (size_t) a->in_chans * a->img_size * a->img_size;
+  float *x = g_new (float, img * B);
+  float *logits = g_new (float, (size_t) B * a->num_classes);
+  VxRng r;
+  vx_rng_init (&r, 2);
+  vx_rng_normal_fill (&r, x, img * B);
+  VxActs *acts = vx_acts_new (a, B, FALSE);
+  vx_model_forward (m, acts, x, B, logits, NULL);
+  double best = G_MAXDOUBLE;
+  for (int i = 0; i < reps; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      vx_model_forward (m, acts, x, B, logits, NULL);
+      best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
+    }
+  vx_acts_free (acts);
+  g_free (x);
+  g_free (logits);
+  return best;
+}
+
+int
+vitx_cmd_bench (int argc, char **argv)
+{
+  if (argc >= 2 && strcmp (argv[1], "train") == 0)
+    return vitx_bench_train (argc - 1, argv + 1);
+
+  char *model_path = NULL;
+  int batch = 128, threads = 0, reps = 10, gemm_n = 1536;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model (default: the shipped model)", "FILE" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per forward pass (default 128)", "B" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "T" },
+    { "reps", 'r', 0, G_OPTION_ARG_INT, &reps, "Timed repetitions, best is kept (default 10)", "R" },
+    { "gemm-size", 0, 0, G_OPTION_ARG_INT, &gemm_n, "Side of the square sgemm measuring the peak (default 1536)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object on stdout", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("[train] - throughput benchmarks");
+  g_option_context_set_description (ctx,
+    "Measures this machine's cblas_sgemm peak (a large square product) and the\n"
+    "forward throughput of the model, and prints their ratio (utilisation).\n"
+    "'vitx bench train' measures training instead (see 'vitx bench train --help').\n"
+    "With --json: forward_gflops, sgemm_peak_gflops, utilization, images_per_s, batch, threads.\n"
+    "Exit status: 0 success, 1 the model could not be read, 2 bad command line.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!vitx_parse (ctx, "bench", &argc, &argv))
+    return VITX_EXIT_USAGE;
+  if (argc > 1)
+    {
+      vitx_error ("bench", "unexpected argument '%s'", argv[1]);
+      return VITX_EXIT_USAGE;
+    }
+  if (batch <= 0 || batch > 4096 || threads < 0 || threads > 1024 || reps <= 0 || reps > 10000
+      || gemm_n < 64 || gemm_n > 8192)
+    {
+      vitx_error ("bench", "--batch 1..4096, --threads 0..1024, --reps 1..10000, --gemm-size 64..8192");
+      return VITX_EXIT_USAGE;
+    }
+  vx_set_num_threads (threads);
+  g_autoptr (VxModel) m = vitx_load_model ("bench", model_path);
+  if (!m)
+    return VITX_EXIT_FAILURE;
+
+  double peak = sgemm_peak (gemm_n, 5);
+  double s = forward_seconds (m, batch, reps);
+  double flops = vx_arch_flops_per_image (&m->arch) * batch;
+  double gflops = flops / s / 1e9;
+  double ips = batch / s;
+
+  if (json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "model");
+      json_builder_add_string_value (b, m->path);
+      json_builder_set_member_name (b, "forward_gflops");
+      json_builder_add_double_value (b, gflops);
+      json_builder_set_member_name (b, "sgemm_peak_gflops");
+      json_builder_add_double_value (b, peak);
+      json_builder_set_member_name (b, "utilization");
+      json_builder_add_double_value (b, gflops / peak);
+      json_builder_set_member_name (b, "images_per_s");
+      json_builder_add_double_value (b, ips);
+      json_builder_set_member_name (b, "batch");
+      json_builder_add_int_value (b, batch);
+      json_builder_set_member_name (b, "threads");
+      json_builder_add_int_value (b, vx_get_num_threads ());
+      json_builder_end_object (b);
+      vitx_print_json (b);
+    }
+  else
+    {
+      printf ("model            %s\n", m->path);
+      printf ("sgemm peak       %.1f GFLOP/s (%dx%d, %d threads)\n", peak, gemm_n, gemm_n, vx_get_num_threads ());
+      printf ("forward          %.1f GFLOP/s, %.0f images/s (batch %d, best of %d)\n", gflops, ips, batch, reps);
+      printf ("utilisation      %.1f%% of the sgemm peak\n", 100 * gflops / peak);
+    }
+  g_free (model_path);
+  return VITX_EXIT_OK;
+}

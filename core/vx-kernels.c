@@ -1,0 +1,139 @@
+/* vx-kernels.c: forward kernels of the ViT */
+#define G_LOG_DOMAIN "vx-kernels"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "vx-kernels.h"
+
+void
+vx_patchify_forward (float *patches, const float *images, int B, int C, int S, int P)
+{
+  int G = S / P;              /* patches per side */
+  int row = C * P * P;
+  for (int b = 0; b < B; b++)
+    for (int gy = 0; gy < G; gy++)
+      for (int gx = 0; gx < G; gx++)
+        {
+          float *dst = patches + ((size_t) b * G * G + (size_t) gy * G + gx) * row;
+          for (int c = 0; c < C; c++)
+            for (int py = 0; py < P; py++)
+              {
+                const float *src = images + (((size_t) b * C + c) * S + (size_t) gy * P + py) * S
+                                   + (size_t) gx * P;
+                memcpy (dst + ((size_t) c * P + py) * P, src, sizeof (float) * P);
+              }
+        }
+}
+
+void
+vx_linear_forward (float *out, const float *inp, const float *weight, const float *bias,
+                   int M, int K, int N)
+{
+  if (bias)
+    {
+      for (int i = 0; i < M; i++)
+        memcpy (out + (size_t) i * N, bias, sizeof (float) * N);
+    }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K,
+               1.0f, inp, K, weight, K, bias ? 1.0f : 0.0f, out, N);
+}
+
+void
+vx_embed_forward (float *x, const float *patch_out, const float *cls, const float *dist,
+                  const float *pos, int B, int Np, int T, int D)
+{
+  int N = Np + T;
+  for (int b = 0; b < B; b++)
+    {
+      float *xb = x + (size_t) b * N * D;
+      memcpy (xb, cls, sizeof (float) * D);
+      if (T > 1)
+        memcpy (xb + D, dist, sizeof (float) * D);
+      memcpy (xb + (size_t) T * D, patch_out + (size_t) b * Np * D, sizeof (float) * Np * D);
+      for (size_t i = 0; i < (size_t) N * D; i++)
+        xb[i] += pos[i];
+    }
+}
+
+void
+vx_layernorm_forward (float *out, float *mean, float *rstd,
+                      const float *inp, const float *weight, const float *bias,
+                      int M, int C, float eps)
+{
+  for (int i = 0; i < M; i++)
+    {
+      const float *x = inp + (size_t) i * C;
+      float *y = out + (size_t) i * C;
+      double m = 0.0;
+      for (int j = 0; j < C; j++)
+        m += x[j];
+      m /= C;
+      double v = 0.0;
+      for (int j = 0; j < C; j++)
+        {
+          double d = x[j] - m;
+          v += d * d;
+        }
+      v /= C;
+      float s = (float) (1.0 / sqrt (v + eps));
+      float mf = (float) m;
+      for (int j = 0; j < C; j++)
+        y[j] = (x[j] - mf) * s * weight[j] + bias[j];
+      if (mean)
+        mean[i] = mf;
+      if (rstd)
+        rstd[i] = s;
+    }
+}
+
+void
+vx_gelu_forward (float *out, const float *inp, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      float x = inp[i];
+      out[i] = 0.5f * x * (1.0f + erff (x * (float) M_SQRT1_2));
+    }
+}
+
+void
+vx_residual_forward (float *out, const float *a, const float *b, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    out[i] = a[i] + b[i];
+}
+
+void
+vx_softmax_forward (float *x, float scale, int rows, int cols)
+{
+  for (int r = 0; r < rows; r++)
+    {
+      float *row = x + (size_t) r * cols;
+      float mx = -INFINITY;
+      for (int j = 0; j < cols; j++)
+        {
+          row[j] *= scale;
+          if (row[j] > mx)
+            mx = row[j];
+        }
+      double sum = 0.0;
+      for (int j = 0; j < cols; j++)
+        {
+          row[j] = expf (row[j] - mx);
+          sum += row[j];
+        }
+      float inv = (float) (1.0 / sum);
+      for (int j = 0; j < cols; j++)
+        row[j] *= inv;
+    }
+}
+
+void
+vx_gather_token (float *out, const float *x, int token, int B, int N, int D)
+{
+  for (int b = 0; b < B; b++)
+    memcpy (out + (size_t) b * D, x + ((size_t) b * N + token) * D, sizeof (float) * D);
+}

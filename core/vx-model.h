@@ -1,0 +1,193 @@
+/* vx-model.h: the Vision Transformer (DeiT / timm VisionTransformer layout)
+ *
+ * Size letters used in shape comments throughout libvitx:
+ *   B  images in a batch            C  input channels      S  image side (H = W = S)
+ *   P  patch side                   Np patches = (S/P)^2   T  extra tokens (1 cls, +1 dist)
+ *   N  tokens = Np + T              D  embedding dim       H  heads, Dh = D / H
+ *   F  MLP hidden dim               K  classes             L  blocks (depth)
+ *
+ * All parameters live in one float allocation (VxParams.mem) pointed into by
+ * the struct; gradients and optimiser state use the same layout, so a model's
+ * parameter count is VxParams.n and zeroing a gradient is one memset.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+#include <stddef.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int img_size;      /* S */
+  int patch_size;    /* P */
+  int in_chans;      /* C */
+  int num_classes;   /* K */
+  int embed_dim;     /* D */
+  int depth;         /* L */
+  int num_heads;     /* H */
+  int mlp_hidden;    /* F */
+  int distilled;     /* 1: DeiT distilled (dist_token + head_dist), 0: plain */
+  float ln_eps;      /* 1e-6 for timm ViT/DeiT */
+} VxArch;
+
+/* derived sizes */
+int     vx_arch_num_patches (const VxArch *a);   /* Np */
+int     vx_arch_num_tokens  (const VxArch *a);   /* N = Np + 1 (+1 if distilled) */
+int     vx_arch_head_dim    (const VxArch *a);   /* Dh */
+/* TRUE if every size is positive and consistent (S % P == 0, D % H == 0, ...);
+ * otherwise sets error (VX_ERROR_INVALID_ARG / VX_ERROR_SHAPE) naming the field. */
+gboolean vx_arch_validate   (const VxArch *a, GError **error);
+/* multiply-accumulates of one image's forward pass x 2 */
+double  vx_arch_flops_per_image (const VxArch *a);
+
+typedef struct {
+  float *norm1_w, *norm1_b;   /* (D) (D) */
+  float *qkv_w, *qkv_b;       /* (3D, D) (3D): rows [0,D) q, [D,2D) k, [2D,3D) v; head h = rows h*Dh.. */
+  float *proj_w, *proj_b;     /* (D, D) (D) */
+  float *norm2_w, *norm2_b;   /* (D) (D) */
+  float *fc1_w, *fc1_b;       /* (F, D) (F) */
+  float *fc2_w, *fc2_b;       /* (D, F) (D) */
+} VxBlockParams;
+
+typedef struct {
+  float *mem;                 /* the one allocation (not owned when bound to foreign memory) */
+  size_t n;                   /* floats in mem */
+  float *patch_w, *patch_b;   /* (D, C, P, P) (D) */
+  float *cls_token;           /* (D) */
+  float *dist_token;          /* (D) or NULL */
+  float *pos_embed;           /* (N, D) */
+  VxBlockParams *blocks;      /* L of them */
+  float *norm_w, *norm_b;     /* (D) (D) */
+  float *head_w, *head_b;     /* (K, D) (K) */
+  float *head_dist_w, *head_dist_b; /* (K, D) (K) or NULL */
+} VxParams;
+
+/* One entry per tensor, in timm naming; offsets index VxParams.mem. */
+typedef struct {
+  char name[64];
+  int ndim;
+  int64_t shape[4];
+  size_t offset;
+  size_t numel;
+  gboolean decay;             /* AdamW weight decay applies (matrices only) */
+} VxParamInfo;
+
+/* The parameter table of an architecture (timm order); free with g_free. */
+VxParamInfo *vx_params_table (const VxArch *a, int *n_out);
+size_t       vx_params_count (const VxArch *a);
+/* Point p's fields into mem (which holds vx_params_count() floats).
+ * p->blocks is allocated here; release with vx_params_unbind. */
+void         vx_params_bind   (VxParams *p, const VxArch *a, float *mem);
+void         vx_params_unbind (VxParams *p);
+
+typedef struct {
+  VxArch arch;
+  VxParams params;
+  float mean[3], std[3];      /* input normalisation, per channel */
+  char **class_names;         /* K strings (NULL-terminated strv), never NULL */
+  GHashTable *metadata;       /* char* -> char*: everything from __metadata__ */
+  char *path;                 /* file it came from, or NULL */
+} VxModel;
+
+/* A zero-initialised model of this architecture, with default normalisation
+ * (mean 0.5, std 0.5) and class names "0".."K-1". */
+VxModel *vx_model_new   (const VxArch *a, GError **error);
+void     vx_model_free  (VxModel *m);
+VxModel *vx_model_copy  (const VxModel *m);
+/* timm-style initialisation: trunc-normal(0.02) weights, zero biases, unit norms */
+void     vx_model_init_random (VxModel *m, uint64_t seed);
+/* metadata helpers */
+const char *vx_model_get_meta (const VxModel *m, const char *key);
+void        vx_model_set_meta (VxModel *m, const char *key, const char *value);
+/* FALSE and VX_ERROR_VALUE naming the tensor if any weight is NaN or Inf */
+gboolean    vx_model_check_finite (const VxModel *m, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VxModel, vx_model_free)
+
+/* ---------------------------------------------------------------------------
+ * Matrix-product hooks: the crossbar model replaces products here.
+ *
+ * Every matrix product of the forward pass goes through VxMatmulHooks when a
+ * hook is set, and through cblas_sgemm otherwise.
+ */
+typedef enum {
+  VX_MM_PATCH,   /* patch embedding  out(B*Np, D)  = patches(B*Np, C*P*P) W^T + b */
+  VX_MM_QKV,     /* out(B*N, 3D) = x(B*N, D) W^T + b */
+  VX_MM_PROJ,    /* out(B*N, D)  = x(B*N, D) W^T + b */
+  VX_MM_FC1,     /* out(B*N, F)  = x(B*N, D) W^T + b */
+  VX_MM_FC2,     /* out(B*N, D)  = x(B*N, F) W^T + b */
+  VX_MM_HEAD,    /* out(B, K)    = x(B, D) W^T + b (also head_dist) */
+  VX_MM_QK,      /* scores(N, N) = q(N, Dh) k(N, Dh)^T  (the stored operand is K^T) */
+  VX_MM_SV,      /* out(N, Dh)   = s(N, N) v(N, Dh)     (the stored operand is V)   */
+  VX_MM_N_KINDS
+} VxMatmulKind;
+
+const char *vx_matmul_kind_to_string (VxMatmulKind k);
+
+typedef struct {
+  VxMatmulKind kind;
+  int block;          /* 0..L-1, or -1 for patch and head */
+  int head;           /* 0..H-1 for QK and SV, -1 otherwise */
+  int64_t image;      /* QK/SV: global index of the image (for per-image noise);
+                         static kinds: global index of the batch's first image */
+  int64_t batch;      /* index of the batch in this evaluation (for per-batch noise) */
+  int which;          /* HEAD: 0 = head, 1 = head_dist; 0 otherwise */
+} VxMatmulSite;
+
+typedef struct {
+  /* Static weight product: out(M, Nout) = in(M, Kin) W(Nout, Kin)^T + bias.
+   * bias may be NULL. Called from one thread at a time. */
+  void (*linear) (void *user, const VxMatmulSite *site,
+                  float *out, const float *in, const float *weight, const float *bias,
+                  int M, int Kin, int Nout);
+  /* scores(N, N) = q k^T, q and k rows of Dh floats with row stride ld.
+   * Called concurrently from several threads (one per image and head). */
+  void (*attn_qk) (void *user, const VxMatmulSite *site,
+                   float *scores, const float *q, const float *k, int N, int Dh, int ld);
+  /* out(N, Dh) (row stride ld_out) = s(N, N) v(N, Dh) (row stride ld).
+   * Called concurrently from several threads (one per image and head). */
+  void (*attn_sv) (void *user, const VxMatmulSite *site,
+                   float *out, int ld_out, const float *s, const float *v, int N, int Dh, int ld);
+  /* Observers (may be NULL), called from one thread after each block's
+   * attention: probs(B, H, N, N) softmax rows; attn_out(B, N, D) heads
+   * concatenated, before the projection (X_b of MODEL.md eq. 4). */
+  void (*attn_probs) (void *user, int block, int64_t first_image,
+                      const float *probs, int B, int H, int N);
+  void (*attn_out)   (void *user, int block, int64_t first_image,
+                      const float *x, int B, int N, int D);
+  /* Called with the block's input (B, N, D) before it runs; a hook may
+   * replace it in place (used by "local" SNR and by token pruning studies). */
+  void (*block_in)   (void *user, int block, int64_t first_image,
+                      float *x, int B, int N, int D);
+  void *user;
+} VxMatmulHooks;
+
+/* ---------------------------------------------------------------------------
+ * Forward pass
+ */
+
+typedef struct _VxActs VxActs;   /* activation buffers, opaque (vx-model-private.h) */
+
+/* Buffers for batches of up to max_batch images. With keep_all (training)
+ * every block's activations are kept for the backward pass. */
+VxActs *vx_acts_new  (const VxArch *a, int max_batch, gboolean keep_all);
+void    vx_acts_free (VxActs *acts);
+
+typedef struct {
+  const VxMatmulHooks *hooks;  /* NULL: ideal float engine */
+  int64_t first_image;         /* global index of images[0] */
+  int64_t batch_index;
+  int threads;                 /* threads for attention loops; 0 = all */
+} VxForwardOpts;
+
+/* images (B, C, S, S) already normalised -> logits (B, K).
+ * Distilled models return (head + head_dist) / 2, as timm does at eval. */
+void vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
+                       float *logits, const VxForwardOpts *opts);
+
+/* Number of threads the engine uses (OpenBLAS and its own loops); 0 = all cores. */
+void vx_set_num_threads (int threads);
+int  vx_get_num_threads (void);
+
+G_END_DECLS
