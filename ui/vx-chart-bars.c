@@ -1,0 +1,267 @@
+/* vx-chart-bars.c: grouped bar charts */
+#define G_LOG_DOMAIN "vx-charts"
+#include "config.h"
+
+#include <math.h>
+
+#include "vx-chart-bars.h"
+#include "vx-chart-private.h"
+
+static gboolean
+bars_have_data (const VxChartBars *m)
+{
+  if (!m || m->n_categories == 0 || m->n_series == 0 || !m->series)
+    return FALSE;
+  for (guint s = 0; s < m->n_series; s++)
+    if (_vx_chart_any_finite (m->series[s].values, m->n_categories))
+      return TRUE;
+  return FALSE;
+}
+
+static VxChartColor
+bar_color (VxChartCtx *ctx, const VxChartBars *m, guint s)
+{
+  int idx = m->series[s].color_index;
+  return vx_chart_theme_series_color (ctx->theme, idx >= 0 ? (guint) idx : s);
+}
+
+static double
+value_of (const VxChartBars *m, guint c, guint s)
+{
+  return m->series[s].values ? m->series[s].values[c] : NAN;
+}
+
+static double
+error_of (const VxChartBars *m, guint c, guint s)
+{
+  double e = m->series[s].errors ? m->series[s].errors[c] : NAN;
+  return isfinite (e) ? fabs (e) : 0.0;
+}
+
+VxChartRect
+vx_chart_bars_bar_rect (const VxChartLayout *layout, const VxChartBars *m,
+                        guint category, guint series)
+{
+  VxChartRect r = { 0, 0, 0, 0 };
+  double band, group, bw, v, y0, yv, base;
+
+  g_return_val_if_fail (layout != NULL && m != NULL, r);
+  if (layout->no_data || category >= m->n_categories || series >= m->n_series)
+    return r;
+  band = layout->plot.width / m->n_categories;
+  group = band * (m->n_series == 1 ? 0.62 : 0.8);
+  bw = group / m->n_series;
+  base = CLAMP (0.0, layout->y_min, layout->y_max);
+  v = value_of (m, category, series);
+  if (!isfinite (v))
+    return r;
+  v = CLAMP (v, layout->y_min, layout->y_max);
+  y0 = vx_chart_layout_y_to_px (layout, base);
+  yv = vx_chart_layout_y_to_px (layout, v);
+  r.x = layout->plot.x + category * band + (band - group) / 2 + series * bw + bw * 0.06;
+  r.width = bw * 0.88;
+  r.y = MIN (y0, yv);
+  r.height = fabs (y0 - yv);
+  return r;
+}
+
+static void
+legend (VxChartCtx *ctx, const VxChartBars *m)
+{
+  g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  g_autofree VxLegendItem *items = g_new0 (VxLegendItem, m->n_series);
+
+  for (guint s = 0; s < m->n_series; s++)
+    {
+      const VxChartBarSeries *ser = &m->series[s];
+      char *label;
+      if (m->summary_name && isfinite (ser->summary))
+        {
+          char num[G_ASCII_DTOSTR_BUF_SIZE], fmt[16];
+          g_snprintf (fmt, sizeof fmt, "%%.%df", CLAMP (m->summary_decimals, 0, 6));
+          g_ascii_formatd (num, sizeof num, fmt, ser->summary);
+          label = g_strdup_printf ("%s, %s = %s%s%s", ser->label ? ser->label : "",
+                                   m->summary_name, num, m->value_unit ? " " : "",
+                                   m->value_unit ? m->value_unit : "");
+        }
+      else
+        label = g_strdup (ser->label ? ser->label : "");
+      g_ptr_array_add (labels, label);
+      items[s] = (VxLegendItem) { label, bar_color (ctx, m, s), VX_SWATCH_BOX, VX_MARKER_NONE, 1.0 };
+    }
+  _vx_chart_legend_top (ctx, items, m->n_series);
+}
+
+static void
+draw_value_label (VxChartCtx *ctx, const VxChartBars *m, const VxChartRect *r, double v, double e,
+                  const VxChartLayout *l)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE], fmt[16];
+  double w, y;
+
+  g_snprintf (fmt, sizeof fmt, "%%.%df", CLAMP (m->value_decimals, 0, 6));
+  g_ascii_formatd (num, sizeof num, fmt, v);
+  _vx_chart_text_size (ctx, num, VX_TEXT_VALUE, &w, NULL);
+  if (w > r->width * 1.6)
+    return;
+  if (v >= 0)
+    {
+      y = vx_chart_layout_y_to_px (l, MIN (v + e, l->y_max)) - ctx->font * 0.2;
+      _vx_chart_text (ctx, num, VX_TEXT_VALUE, r->x + r->width / 2, y, 0.5, 1.0, 0, &ctx->theme->muted, FALSE);
+    }
+  else
+    {
+      y = vx_chart_layout_y_to_px (l, MAX (v - e, l->y_min)) + ctx->font * 0.2;
+      _vx_chart_text (ctx, num, VX_TEXT_VALUE, r->x + r->width / 2, y, 0.5, 0.0, 0, &ctx->theme->muted, FALSE);
+    }
+}
+
+static void
+draw_bars (VxChartCtx *ctx, const VxChartBars *m)
+{
+  cairo_t *cr = ctx->cr;
+  const VxChartLayout *l = ctx->layout;
+  double lw = _vx_chart_line_width (ctx);
+
+  for (guint s = 0; s < m->n_series; s++)
+    {
+      VxChartColor col = bar_color (ctx, m, s);
+      for (guint c = 0; c < m->n_categories; c++)
+        {
+          VxChartRect r = vx_chart_bars_bar_rect (l, m, c, s);
+          if (r.width <= 0)
+            continue;
+          cairo_rectangle (cr, r.x, r.y, r.width, r.height);
+          vx_chart_color_set_source (cr, &col, 1.0);
+          cairo_fill (cr);
+        }
+    }
+  /* Error bars on top of all bars, in the axis colour so they read on any fill. */
+  cairo_set_line_width (cr, lw * 1.2);
+  vx_chart_color_set_source (cr, &ctx->theme->foreground, 0.85);
+  for (guint s = 0; s < m->n_series; s++)
+    for (guint c = 0; c < m->n_categories; c++)
+      {
+        VxChartRect r = vx_chart_bars_bar_rect (l, m, c, s);
+        double v = value_of (m, c, s), e = error_of (m, c, s), x, cap, y0, y1;
+        if (r.width <= 0 || e <= 0)
+          continue;
+        x = r.x + r.width / 2;
+        cap = MIN (r.width * 0.3, ctx->font * 0.5);
+        y0 = vx_chart_layout_y_to_px (l, MAX (v - e, l->y_min));
+        y1 = vx_chart_layout_y_to_px (l, MIN (v + e, l->y_max));
+        cairo_move_to (cr, x, y0);
+        cairo_line_to (cr, x, y1);
+        cairo_move_to (cr, x - cap, y0);
+        cairo_line_to (cr, x + cap, y0);
+        cairo_move_to (cr, x - cap, y1);
+        cairo_line_to (cr, x + cap, y1);
+      }
+  cairo_stroke (cr);
+  if (m->show_values)
+    for (guint s = 0; s < m->n_series; s++)
+      for (guint c = 0; c < m->n_categories; c++)
+        {
+          VxChartRect r = vx_chart_bars_bar_rect (l, m, c, s);
+          if (r.width > 0)
+            draw_value_label (ctx, m, &r, value_of (m, c, s), error_of (m, c, s), l);
+        }
+}
+
+void
+vx_chart_bars_render_full (cairo_t *cr, double width, double height,
+                           const VxChartBars *m, VxChartLayout *layout)
+{
+  VxChartCtx ctx;
+  VxAxisSpec xs = { 0 }, ys = { 0 };
+  VxCartesian cart;
+  double lo = 0, hi = 0;
+
+  g_return_if_fail (cr != NULL);
+  _vx_chart_begin (&ctx, cr, width, height, m ? &m->base : NULL, layout);
+  if (!bars_have_data (m))
+    {
+      _vx_chart_no_data (&ctx, m ? &m->base : NULL);
+      _vx_chart_end (&ctx);
+      return;
+    }
+  legend (&ctx, m);
+
+  for (guint s = 0; s < m->n_series; s++)
+    for (guint c = 0; c < m->n_categories; c++)
+      {
+        double v = value_of (m, c, s), e = error_of (m, c, s);
+        if (!isfinite (v))
+          continue;
+        lo = MIN (lo, v - e);
+        hi = MAX (hi, v + e);
+      }
+  if (m->y_max > m->y_min)
+    {
+      lo = m->y_min;
+      hi = m->y_max;
+    }
+  else
+    {
+      /* Head room for value labels above the tallest bar. */
+      double span = hi - lo;
+      if (hi > 0)
+        hi += span * (m->show_values ? 0.1 : 0.03);
+      if (lo < 0)
+        lo -= span * (m->show_values ? 0.1 : 0.03);
+    }
+  xs = (VxAxisSpec) { m->x_title, 0, 0, FALSE, FALSE, m->categories, m->n_categories };
+  ys = (VxAxisSpec) { m->y_title, lo, hi, FALSE, !(m->y_max > m->y_min) };
+  _vx_chart_cartesian_layout (&ctx, &xs, &ys, &cart);
+  _vx_chart_cartesian_grid (&ctx, &cart);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, cart.plot.x, cart.plot.y - ctx.font, cart.plot.width, cart.plot.height + 2 * ctx.font);
+  cairo_clip (cr);
+  draw_bars (&ctx, m);
+  cairo_restore (cr);
+  if (cart.y.min < 0 && cart.y.max > 0)
+    {
+      double y0 = round (vx_chart_axis_to_px (&cart.y, 0.0)) + 0.5;
+      cairo_save (cr);
+      cairo_set_line_width (cr, _vx_chart_line_width (&ctx));
+      vx_chart_color_set_source (cr, &ctx.theme->axis, 1.0);
+      cairo_move_to (cr, cart.plot.x, y0);
+      cairo_line_to (cr, cart.plot.x + cart.plot.width, y0);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+    }
+  _vx_chart_cartesian_axes (&ctx, &cart);
+  _vx_chart_end (&ctx);
+}
+
+VX_CHART_DEFINE_ENTRY_POINTS (bars, VxChartBars)
+
+VxChartTable *
+vx_chart_bars_to_table (const VxChartBars *m)
+{
+  g_autoptr (GPtrArray) cols = g_ptr_array_new_with_free_func (g_free);
+  VxChartTable *t;
+
+  g_return_val_if_fail (m != NULL, NULL);
+  g_ptr_array_add (cols, g_strdup ("category"));
+  for (guint s = 0; s < m->n_series; s++)
+    {
+      const char *label = m->series[s].label ? m->series[s].label : "value";
+      g_ptr_array_add (cols, g_strdup (label));
+      if (m->series[s].errors)
+        g_ptr_array_add (cols, g_strdup_printf ("%s error", label));
+    }
+  t = vx_chart_table_new (cols->len, (const char *const *) cols->pdata);
+  for (guint c = 0; c < m->n_categories; c++)
+    {
+      vx_chart_table_add_string (t, m->categories ? m->categories[c] : NULL);
+      for (guint s = 0; s < m->n_series; s++)
+        {
+          vx_chart_table_add_number (t, value_of (m, c, s));
+          if (m->series[s].errors)
+            vx_chart_table_add_number (t, m->series[s].errors[c]);
+        }
+    }
+  return t;
+}
