@@ -152,6 +152,8 @@ vx_chart_lines_render_full (cairo_t *cr, double width, double height,
   ys = (VxAxisSpec) { m->y_title, ylo, yhi, FALSE, !(m->y_max > m->y_min) };
   _vx_chart_cartesian_layout (&ctx, &xs, &ys, &cart);
   _vx_chart_cartesian_grid (&ctx, &cart);
+  /* Axes first: markers on an axis (x = 0) stay visible on top of it. */
+  _vx_chart_cartesian_axes (&ctx, &cart);
 
   /* Markers at the plot edge stay whole: clip a little outside the plot. */
   cairo_save (cr);
@@ -161,7 +163,6 @@ vx_chart_lines_render_full (cairo_t *cr, double width, double height,
   for (guint s = 0; s < m->n_series; s++)
     draw_series (&ctx, &cart, m, s);
   cairo_restore (cr);
-  _vx_chart_cartesian_axes (&ctx, &cart);
   _vx_chart_end (&ctx);
 }
 
