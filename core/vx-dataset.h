@@ -28,14 +28,21 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VxDataset, vx_dataset_free)
 /* IDX pair (images idx3 u8 + labels idx1 u8), plain or .gz. */
 VxDataset *vx_dataset_load_idx (const char *images_path, const char *labels_path, GError **error);
 
+/* The same from bytes already in memory (a GResource, a fuzzer's input); the
+ * names are used in error messages and to recognise Fashion-MNIST files. */
+VxDataset *vx_dataset_parse_idx (GBytes *images, GBytes *labels, const char *images_name,
+                                 const char *labels_name, GError **error);
+
 /* A directory holding Fashion-MNIST-style IDX files: t10k-images-idx3-ubyte[.gz] and
  * t10k-labels-idx1-ubyte[.gz] (split "test") or train-* (split "train"). */
 VxDataset *vx_dataset_load_idx_dir (const char *dir, const char *split, GError **error);
 
 /* An image folder: one sub-folder per class (sorted names = class indices), PNG/JPEG
- * images. Each image is resized so its short side is size/crop_pct (bicubic, as
- * timm's eval transform), centre-cropped to size x size, converted to `channels`
- * (1 = grey, 3 = RGB). limit <= 0: all images. */
+ * images. Each image is resized so its short side is floor(size/crop_pct), as
+ * timm's eval transform does (but bilinear: gdk-pixbuf has no bicubic filter),
+ * centre-cropped to size x size, converted to `channels` (1 = grey, ITU-R 601
+ * luma; 3 = RGB). limit <= 0: all images; otherwise at most limit, taken round
+ * robin over the classes (file i of every class in turn). */
 VxDataset *vx_dataset_load_image_folder (const char *dir, int size, int channels,
                                          double crop_pct, int limit, GError **error);
 
@@ -46,6 +53,9 @@ VxDataset *vx_dataset_open (const char *path, const VxModel *model, GError **err
 /* The default test set: Debian's Fashion-MNIST test split if installed,
  * otherwise the 2,000-image subset shipped in data/. */
 VxDataset *vx_dataset_open_default (GError **error);
+
+/* The 2,000-image stratified Fashion-MNIST test subset compiled into libvitx. */
+VxDataset *vx_dataset_open_embedded (GError **error);
 
 /* Normalise images [start, start+count) for the model: out (count, C, S, S). */
 void vx_dataset_fill_batch (const VxDataset *ds, const VxModel *m, int start, int count, float *out);
