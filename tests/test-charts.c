@@ -675,11 +675,33 @@ test_text_fits (void)
                         l.text_bounds.x, l.text_bounds.y, l.text_bounds.width, l.text_bounds.height);
         g_assert_cmpuint (l.n_texts, >, 2);
         g_assert_true (vx_chart_rect_contains_rect (&surface, &l.text_bounds));
+        g_assert_cmpuint (l.n_texts_moved, ==, 0);
         g_assert_true (vx_chart_rect_contains_rect (&surface, &l.plot));
         if (l.has_legend)
           g_assert_false (rects_overlap (&l.legend, &l.plot));
         cairo_surface_destroy (s);
       }
+
+  /* Classroom type (1.6x) on the smallest surface still fits. */
+  {
+    VxChartBars big = snr_bars;
+    VxChartRadar big_radar = radar;
+    VxChartRect surface = { 0, 0, 480, 320 };
+    VxChartLayout l;
+    cairo_surface_t *s;
+
+    big.base.font_scale = 1.6;
+    big_radar.base.font_scale = 1.6;
+    s = render_image (vx_chart_bars_draw, &big, 480, 320, &l);
+    g_assert_true (vx_chart_rect_contains_rect (&surface, &l.text_bounds));
+    g_assert_cmpuint (l.n_texts_moved, ==, 0);
+    g_assert_false (rects_overlap (&l.legend, &l.plot));
+    cairo_surface_destroy (s);
+    s = render_image (vx_chart_radar_draw, &big_radar, 480, 320, &l);
+    g_assert_true (vx_chart_rect_contains_rect (&surface, &l.text_bounds));
+    g_assert_cmpuint (l.n_texts_moved, ==, 0);
+    cairo_surface_destroy (s);
+  }
 }
 
 /* ---- export ------------------------------------------------------------------------ */
@@ -903,6 +925,14 @@ test_export_csv (void)
   g_assert_cmpstr (vx_chart_table_get_cell (h, 0, 0), ==, "0.1");
   g_assert_cmpfloat_with_epsilon (g_ascii_strtod (vx_chart_table_get_cell (h, 49, 1), NULL), 10.0, 1e-9);
 
+  {
+    g_autofree char *md = vx_chart_table_to_markdown (t);
+    g_assert_cmpstr (md, ==,
+                     "| category | first \"one\" | first \"one\" error | second |\n"
+                     "| --- | ---: | ---: | ---: |\n"
+                     "| a | 1.5 | 0.25 | -2 |\n"
+                     "| b,c |  | 0.5 | 1e-07 |\n");
+  }
   g_assert_true (vx_chart_export_csv (path, t, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &back, NULL, NULL));

@@ -66,6 +66,7 @@ typedef struct {
   VxChartRect colorbar;      /* the colour ramp itself, min at the bottom */
   double      colorbar_min, colorbar_max;
   guint       n_texts;       /* pieces of text drawn */
+  guint       n_texts_moved; /* ... that had to be pushed back onto the surface (a layout bug) */
   VxChartRect text_bounds;   /* union of the logical extents of all text */
 } VxChartLayout;
 

@@ -149,8 +149,13 @@ _vx_chart_text (VxChartCtx *ctx, const char *text, VxTextRole role,
   r.x = x - xalign * r.width;
   r.y = y - yalign * r.height;
   /* Keep every glyph on the surface, whatever the caller asked. */
-  r.x = CLAMP (r.x, 0.0, MAX (0.0, ctx->width - r.width));
-  r.y = CLAMP (r.y, 0.0, MAX (0.0, ctx->height - r.height));
+  {
+    double x0 = r.x, y0 = r.y;
+    r.x = CLAMP (r.x, 0.0, MAX (0.0, ctx->width - r.width));
+    r.y = CLAMP (r.y, 0.0, MAX (0.0, ctx->height - r.height));
+    if (fabs (r.x - x0) > 0.5 || fabs (r.y - y0) > 0.5)
+      ctx->layout->n_texts_moved++;
+  }
 
   cairo_save (ctx->cr);
   vx_chart_color_set_source (ctx->cr, color ? color : &ctx->theme->foreground, 1.0);

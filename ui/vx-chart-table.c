@@ -151,6 +151,67 @@ vx_chart_table_to_csv (const VxChartTable *table)
   return g_string_free (out, FALSE);
 }
 
+static gboolean
+column_is_numeric (const VxChartTable *table, guint col)
+{
+  guint n_rows = vx_chart_table_get_n_rows (table);
+  gboolean any = FALSE;
+
+  for (guint r = 0; r < n_rows; r++)
+    {
+      const char *cell = vx_chart_table_get_cell (table, r, col);
+      char *end = NULL;
+      if (!*cell)
+        continue;
+      g_ascii_strtod (cell, &end);
+      if (end == cell || *end)
+        return FALSE;
+      any = TRUE;
+    }
+  return any;
+}
+
+static void
+append_md_cell (GString *out, const char *cell)
+{
+  g_string_append_c (out, ' ');
+  for (const char *p = cell; *p; p++)
+    {
+      if (*p == '|')
+        g_string_append_c (out, '\\');
+      if (*p == '\n' || *p == '\r')
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append (out, " |");
+}
+
+char *
+vx_chart_table_to_markdown (const VxChartTable *table)
+{
+  GString *out;
+  guint n_rows;
+
+  g_return_val_if_fail (table != NULL, NULL);
+  out = g_string_new ("|");
+  for (guint c = 0; c < table->n_columns; c++)
+    append_md_cell (out, table->columns[c]);
+  g_string_append (out, "\n|");
+  for (guint c = 0; c < table->n_columns; c++)
+    g_string_append (out, column_is_numeric (table, c) ? " ---: |" : " --- |");
+  g_string_append_c (out, '\n');
+  n_rows = vx_chart_table_get_n_rows (table);
+  for (guint r = 0; r < n_rows; r++)
+    {
+      g_string_append_c (out, '|');
+      for (guint c = 0; c < table->n_columns; c++)
+        append_md_cell (out, vx_chart_table_get_cell (table, r, c));
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
 gboolean
 vx_chart_table_write_csv (const VxChartTable *table, const char *filename, GError **error)
 {

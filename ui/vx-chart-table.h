@@ -20,6 +20,9 @@ const char   *vx_chart_table_get_column    (const VxChartTable *table, guint col
 const char   *vx_chart_table_get_cell      (const VxChartTable *table, guint row, guint col);
 /* RFC 4180: comma separated, CRLF line ends, quotes where needed, header first. */
 char         *vx_chart_table_to_csv        (const VxChartTable *table);
+/* GitHub-flavoured Markdown: header row, alignment row (numbers right-aligned),
+ * "|" in cells escaped. For Table II style reports. */
+char         *vx_chart_table_to_markdown   (const VxChartTable *table);
 /* Atomic write (temp file + rename); errors in VX_CHART_ERROR name the file. */
 gboolean      vx_chart_table_write_csv     (const VxChartTable *table, const char *filename,
                                             GError **error);
