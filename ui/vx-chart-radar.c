@@ -99,6 +99,15 @@ measure_label (VxChartCtx *ctx, const VxChartRadarAxis *a, double cap, AxisLabel
   al->title_h = h1;
 }
 
+/* Labels sit beside the rim point, never across it: right of it on the
+ * right half, left on the left half, centred only near the vertical. */
+static void
+label_align (double dx, double dy, double *xa, double *ya)
+{
+  *xa = CLAMP (0.5 - 1.5 * dx, 0.0, 1.0);
+  *ya = CLAMP (0.5 - 1.5 * dy, 0.0, 1.0);
+}
+
 /* The largest radius at which every axis label still fits in the area. */
 static double
 fit_radius (VxChartCtx *ctx, const AxisLabel *labels, guint n, double gap)
@@ -110,8 +119,7 @@ fit_radius (VxChartCtx *ctx, const AxisLabel *labels, guint n, double gap)
     {
       double dx, dy, xa, ya, out_x, out_y;
       axis_direction (i, n, &dx, &dy);
-      xa = 0.5 - 0.5 * dx;
-      ya = 0.5 - 0.5 * dy;
+      label_align (dx, dy, &xa, &ya);
       out_x = dx >= 0 ? (1 - xa) * labels[i].w : xa * labels[i].w;
       out_y = dy >= 0 ? (1 - ya) * labels[i].h : ya * labels[i].h;
       if (fabs (dx) > 1e-6)
@@ -208,7 +216,7 @@ vx_chart_radar_render_full (cairo_t *cr, double width, double height,
   VxChartCtx ctx;
   g_autofree VxLegendItem *items = NULL;
   g_autofree AxisLabel *labels = NULL;
-  double gap, radius, cx, cy, note_h;
+  double gap, radius, cx, cy, note_h, note_bottom, lowest;
 
   g_return_if_fail (cr != NULL);
   _vx_chart_begin (&ctx, cr, width, height, m ? &m->base : NULL, layout);
@@ -227,11 +235,9 @@ vx_chart_radar_render_full (cairo_t *cr, double width, double height,
                                   vx_chart_theme_series_color (ctx.theme, idx >= 0 ? (guint) idx : s),
                                   VX_SWATCH_LINE, series_markers[s % G_N_ELEMENTS (series_markers)], 1.0 };
     }
-  /* The reading rule, once, under the web. */
+  /* Room for the reading rule under the web; drawn once the web is placed. */
   _vx_chart_text_size (&ctx, "Ag", VX_TEXT_TICK, NULL, &note_h);
-  _vx_chart_text (&ctx, "Outward is better on every axis (labels: centre \u2192 rim)", VX_TEXT_TICK,
-                  ctx.area.x + ctx.area.width / 2, ctx.area.y + ctx.area.height, 0.5, 1.0,
-                  ctx.area.width, &ctx.theme->muted, FALSE);
+  note_bottom = ctx.area.y + ctx.area.height;
   ctx.area.height = MAX (0.0, ctx.area.height - note_h - ctx.font * 0.4);
 
   labels = g_new0 (AxisLabel, m->n_axes);
@@ -264,24 +270,30 @@ vx_chart_radar_render_full (cairo_t *cr, double width, double height,
   ctx.layout->radius = radius;
   ctx.layout->plot = (VxChartRect) { cx - radius, cy - radius, 2 * radius, 2 * radius };
 
+  lowest = cy + radius;
   draw_web (&ctx, m->n_axes, cx, cy, radius);
   draw_series (&ctx, m);
   for (guint i = 0; i < m->n_axes; i++)
     {
       double dx, dy, xa, ya, lx, ly, top;
+      VxChartRect r;
       axis_direction (i, m->n_axes, &dx, &dy);
-      xa = 0.5 - 0.5 * dx;
-      ya = 0.5 - 0.5 * dy;
+      label_align (dx, dy, &xa, &ya);
       lx = cx + dx * (radius + gap);
       ly = cy + dy * (radius + gap);
       top = ly - ya * labels[i].h;
       _vx_chart_text (&ctx, labels[i].title, VX_TEXT_AXIS_TITLE, lx - xa * labels[i].w + labels[i].w / 2,
                       top, 0.5, 0.0, labels[i].w, &ctx.theme->foreground, FALSE);
-      _vx_chart_text (&ctx, labels[i].range, VX_TEXT_TICK, lx - xa * labels[i].w + labels[i].w / 2,
-                      top + labels[i].title_h, 0.5, 0.0, labels[i].w, &ctx.theme->muted, FALSE);
+      r = _vx_chart_text (&ctx, labels[i].range, VX_TEXT_TICK, lx - xa * labels[i].w + labels[i].w / 2,
+                          top + labels[i].title_h, 0.5, 0.0, labels[i].w, &ctx.theme->muted, FALSE);
+      lowest = MAX (lowest, r.y + r.height);
       g_free (labels[i].title);
       g_free (labels[i].range);
     }
+  /* Right under the web and its labels, not stranded at the bottom of a tall view. */
+  _vx_chart_text (&ctx, "Outward is better on every axis (labels: centre \u2192 rim)", VX_TEXT_TICK,
+                  ctx.area.x + ctx.area.width / 2, MIN (note_bottom - note_h, lowest + ctx.font * 0.8),
+                  0.5, 0.0, ctx.area.width, &ctx.theme->muted, FALSE);
   _vx_chart_end (&ctx);
 }
 
