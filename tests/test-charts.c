@@ -768,7 +768,7 @@ json_label (const char *json)
 static void
 test_export_png (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("vx-charts-XXXXXX", NULL);
+  g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
   g_autofree char *path = g_build_filename (dir, "bars.png", NULL);
   g_autoptr (GError) error = NULL;
   VxChartExportOptions o;
@@ -869,7 +869,7 @@ svg_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer user_d
 static void
 test_export_svg (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("vx-charts-XXXXXX", NULL);
+  g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
   g_autofree char *path = g_build_filename (dir, "heatmap.svg", NULL);
   g_autofree char *contents = NULL;
   g_autoptr (GError) error = NULL;
@@ -911,7 +911,7 @@ test_export_csv (void)
   g_autoptr (VxChartTable) t = vx_chart_bars_to_table (&m);
   g_autoptr (VxChartTable) h = vx_chart_histogram_to_table (&hist);
   g_autofree char *csv = vx_chart_table_to_csv (t);
-  g_autofree char *dir = g_dir_make_tmp ("vx-charts-XXXXXX", NULL);
+  g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
   g_autofree char *path = g_build_filename (dir, "bars.csv", NULL);
   g_autofree char *back = NULL;
   g_autoptr (GError) error = NULL;
@@ -944,7 +944,7 @@ test_export_csv (void)
 static void
 test_export_errors (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("vx-charts-XXXXXX", NULL);
+  g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
   g_autofree char *missing = g_build_filename (dir, "no-such-dir", "fig.png", NULL);
   g_autofree char *ok = g_build_filename (dir, "fig.svg", NULL);
   g_autoptr (VxChartTable) t = vx_chart_radar_to_table (&radar);

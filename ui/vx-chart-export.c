@@ -64,7 +64,7 @@ check_options (const VxChartExportOptions *o, const char *what, GError **error)
   return TRUE;
 }
 
-/* Valid JSON with every non-ASCII character written as \uXXXX: still the
+/* Valid JSON with every non-ASCII character written as a \u escape: still the
  * same JSON value, and plain Latin-1 for a tEXt chunk. Raw non-ASCII only
  * occurs inside strings, where the escape means the same character. */
 static char *

@@ -24,7 +24,7 @@ static const VxChartTheme light_theme = {
     RGB (0x0072b2), RGB (0xd55e00), RGB (0x009e73), RGB (0xe69f00),
     RGB (0xcc79a7), RGB (0x56b4e9), RGB (0xf0e442), RGB (0x7f7f7f),
   },
-  .font_family = "Sans",
+  .font_family = "DejaVu Sans, Sans",
 };
 
 /* On a dark background the dark blue and vermillion lose contrast: the same
@@ -42,7 +42,7 @@ static const VxChartTheme dark_theme = {
     RGB (0x56b4e9), RGB (0xe69f00), RGB (0x009e73), RGB (0xd55e00),
     RGB (0xcc79a7), RGB (0xf0e442), RGB (0x0072b2), RGB (0xbdbdbd),
   },
-  .font_family = "Sans",
+  .font_family = "DejaVu Sans, Sans",
 };
 
 const VxChartTheme *
