@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "vx-chart-view"
 #include "config.h"
 
+#include <string.h>
+
 #include "vx-chart-view.h"
 
 struct _VxChartView {
@@ -24,6 +26,16 @@ clear_model (VxChartView *self)
   self->func = NULL;
   if (model && destroy)
     destroy (model);
+}
+
+/* Every chart model starts with a VxChartCommon: its title names the image. */
+static void
+update_accessible_label (VxChartView *self)
+{
+  const VxChartCommon *common = self->model;
+  const char *title = common && common->title ? common->title : "Chart";
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
 }
 
 static void
@@ -91,6 +103,7 @@ vx_chart_view_set_chart (VxChartView *self, VxChartRenderFunc func, gpointer mod
   self->model = model;
   self->destroy = destroy;
   memset (&self->layout, 0, sizeof self->layout);
+  update_accessible_label (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -98,6 +111,7 @@ void
 vx_chart_view_queue_redraw (VxChartView *self)
 {
   g_return_if_fail (VX_IS_CHART_VIEW (self));
+  update_accessible_label (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -3,7 +3,9 @@
  * The view holds a render function, a model pointer and the model's destroy
  * notify; it draws by calling the same function the exporters use, at the
  * widget's size. Change the model in place and call vx_chart_view_queue_redraw,
- * or hand over a new one with vx_chart_view_set_chart.
+ * or hand over a new one with vx_chart_view_set_chart. The model must start
+ * with a VxChartCommon (every chart model does): its title becomes the
+ * widget's accessible label.
  */
 #pragma once
 
