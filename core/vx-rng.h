@@ -34,3 +34,13 @@ float    vx_rng_normal    (VxRng *r);
 void     vx_rng_normal_fill (VxRng *r, float *out, size_t n);
 /* Fisher-Yates shuffle of an int array */
 void     vx_rng_shuffle   (VxRng *r, int *items, int n);
+
+/* Fill out[0..n) with standard normals, fast: Box-Muller in float with
+ * polynomial log/sin/cos (relative error < 1e-6), two normals per 64-bit draw
+ * (31-bit radius uniform, so |z| <= 6.6). Draw i is SplitMix64's output for the
+ * state key + (counter + i + 1) * 0x9e3779b97f4a7c15, so the result is a pure
+ * function of (key, counter); draws come in blocks of 64 (128 normals; the
+ * counter advances by 64 per block, a partial last block included). Not the
+ * same numbers as vx_rng_normal_fill. For the crossbar noise, which needs
+ * millions of normals per batch. */
+void     vx_rng_normal_bulk (VxRng *r, float *out, size_t n);

@@ -1,0 +1,573 @@
+/* vx-xbar-eval.c: noisy evaluations on top of vx_eval_run: repeats, SNR, observations */
+#define G_LOG_DOMAIN "vx-xbar"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "vx-error.h"
+#include "vx-eval.h"
+#include "vx-kernels.h"
+#include "vx-xbar-private.h"
+
+static const char *snr_mode_names[] = { "none", "end-to-end", "local" };
+
+const char *
+vx_snr_mode_to_string (VxSnrMode m)
+{
+  return (unsigned) m < VX_SNR_N ? snr_mode_names[m] : "unknown";
+}
+
+gboolean
+vx_snr_mode_from_string (const char *s, VxSnrMode *out)
+{
+  for (int i = 0; s && i < VX_SNR_N; i++)
+    if (g_ascii_strcasecmp (s, snr_mode_names[i]) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  if (g_strcmp0 (s, "e2e") == 0 || g_strcmp0 (s, "end_to_end") == 0)
+    {
+      *out = VX_SNR_END_TO_END;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct {
+  const VxModel *m;
+  const VxDataset *ds;
+  VxXbarSim *sim;
+  const VxXbarEvalOpts *o;
+  VxXbarEvalResult *res;
+  VxMatmulHooks hooks;       /* the sim's hooks wrapped with SNR observers */
+  int N, D, H, Dh, depth, batch;
+  int repeat, n, limit_obs;
+  gboolean snr_batch;        /* SNR (and observation) active for this batch */
+  gboolean first_reported;
+  /* end-to-end: the ideal network's X_b of the batch */
+  VxActs *ideal_acts;
+  float *images, *ideal_logits;
+  float *ideal_att;          /* (depth, B, N, D) */
+  int cur_count;
+  /* local: this block's ideal attention from the noisy block input */
+  float *loc_ln, *loc_qkv, *loc_probs, *loc_att;
+} EvalCtx;
+
+/* ---- SNR observers ------------------------------------------------------------------------ */
+
+static void
+capture_attn_out (void *user, int block, int64_t first_image, const float *x, int B, int N, int D)
+{
+  EvalCtx *c = user;
+  memcpy (c->ideal_att + (size_t) block * c->batch * N * D, x, sizeof (float) * B * N * D);
+}
+
+/* X_b = softmax(Q K^T / sqrt(Dh)) V of block l from its input x (B, N, D),
+ * the same kernels as the engine's ideal forward pass */
+static void
+local_attention (EvalCtx *c, int block, const float *x, int B)
+{
+  const VxBlockParams *bp = &c->m->params.blocks[block];
+  int N = c->N, D = c->D, H = c->H, Dh = c->Dh;
+  vx_layernorm_forward (c->loc_ln, NULL, NULL, x, bp->norm1_w, bp->norm1_b, B * N, D,
+                        c->m->arch.ln_eps);
+  vx_linear_forward (c->loc_qkv, c->loc_ln, bp->qkv_w, bp->qkv_b, B * N, D, 3 * D);
+  float scale = 1.0f / sqrtf ((float) Dh);
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < H; h++)
+      {
+        const float *q = c->loc_qkv + (size_t) b * N * 3 * D + (size_t) h * Dh;
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, Dh, 1.0f, q, 3 * D, q + D,
+                     3 * D, 0.0f, c->loc_probs, N);
+        vx_softmax_forward (c->loc_probs, scale, N, N);
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, Dh, N, 1.0f, c->loc_probs, N,
+                     q + 2 * D, 3 * D, 0.0f, c->loc_att + (size_t) b * N * D + (size_t) h * Dh, D);
+      }
+}
+
+static void
+wrap_block_in (void *user, int block, int64_t first_image, float *x, int B, int N, int D)
+{
+  EvalCtx *c = user;
+  if (c->snr_batch && c->o->snr == VX_SNR_LOCAL)
+    local_attention (c, block, x, B);
+}
+
+static void
+wrap_attn_out (void *user, int block, int64_t first_image, const float *x, int B, int N, int D)
+{
+  EvalCtx *c = user;
+  _vx_xbar_sim_attn_out (c->sim, block, first_image, x, B, N, D);
+  if (!c->snr_batch || c->o->snr == VX_SNR_NONE)
+    return;
+  const float *ideal = c->o->snr == VX_SNR_LOCAL
+    ? c->loc_att : c->ideal_att + (size_t) block * c->batch * N * D;
+  vx_xbar_snr_accumulate (&c->res->snr_signal[block], &c->res->snr_error[block], ideal, x,
+                          (size_t) B * N * D);
+}
+
+static void
+wrap_linear (void *user, const VxMatmulSite *site, float *out, const float *in,
+             const float *weight, const float *bias, int M, int Kin, int Nout)
+{
+  EvalCtx *c = user;
+  _vx_xbar_sim_linear (c->sim, site, out, in, weight, bias, M, Kin, Nout);
+}
+
+static void
+wrap_qk (void *user, const VxMatmulSite *site, float *scores, const float *q, const float *k,
+         int N, int Dh, int ld)
+{
+  EvalCtx *c = user;
+  _vx_xbar_sim_attn_qk (c->sim, site, scores, q, k, N, Dh, ld);
+}
+
+static void
+wrap_sv (void *user, const VxMatmulSite *site, float *out, int ld_out, const float *s,
+         const float *v, int N, int Dh, int ld)
+{
+  EvalCtx *c = user;
+  _vx_xbar_sim_attn_sv (c->sim, site, out, ld_out, s, v, N, Dh, ld);
+}
+
+/* ---- staged results ---------------------------------------------------------------------------- */
+
+static void
+publish_observations (EvalCtx *c)
+{
+  VxXbarEvalResult *r = c->res;
+  if (r->snr_db)
+    {
+      double sum = 0.0;
+      for (int b = 0; b < c->depth; b++)
+        {
+          r->snr_db[b] = vx_xbar_snr_db (r->snr_signal[b], r->snr_error[b], &r->snr_capped[b]);
+          sum += r->snr_db[b];
+        }
+      r->snr_mean_db = sum / c->depth;
+    }
+  if (r->hists)
+    {
+      const VxXbarHist *h = vx_xbar_sim_get_hists (c->sim);
+      const VxKvStats *s = vx_xbar_sim_get_kv_stats (c->sim);
+      for (int i = 0; i < c->depth * 2; i++)
+        {
+          VxXbarHist *dst = &r->hists[i];
+          memcpy (dst->counts, h[i].counts, sizeof (guint64) * 4 * dst->bins);
+          memcpy (dst->cells, h[i].cells, sizeof dst->cells);
+          memcpy (dst->at_gmin, h[i].at_gmin, sizeof dst->at_gmin);
+          memcpy (dst->max_level, h[i].max_level, sizeof dst->max_level);
+          r->kv_stats[i] = s[i];
+        }
+    }
+}
+
+static void
+batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
+{
+  EvalCtx *c = user;
+  c->cur_count = count;
+  c->snr_batch = c->repeat == 0 && first_image < c->limit_obs;
+  if (c->res->hists)
+    c->sim->observing = c->snr_batch;
+  if (c->snr_batch)
+    {
+      c->res->snr_images += count;
+      if (c->res->hists)
+        c->res->observed_images += count;
+    }
+  if (c->snr_batch && c->o->snr == VX_SNR_END_TO_END)
+    {
+      VxMatmulHooks cap = { 0 };
+      cap.attn_out = capture_attn_out;
+      cap.user = c;
+      VxForwardOpts fo = { &cap, first_image, batch_index, c->o->threads };
+      vx_dataset_fill_batch (c->ds, c->m, (int) first_image, count, c->images);
+      vx_model_forward (c->m, c->ideal_acts, c->images, count, c->ideal_logits, &fo);
+    }
+  vx_xbar_sim_batch_begin (c->sim, batch_index, first_image, count);
+}
+
+static void
+progress (void *user, int done, int total)
+{
+  EvalCtx *c = user;
+  if (c->o->progress)
+    c->o->progress (c->o->user, c->repeat * c->n + done, c->res->repeats * c->n);
+  if (c->repeat == 0 && !c->first_reported)
+    {
+      c->first_reported = TRUE;
+      if (c->o->stage)
+        {
+          publish_observations (c);
+          c->o->stage (c->o->user, VX_XBAR_STAGE_FIRST_BATCH, c->res);
+        }
+    }
+}
+
+static gboolean
+cancelled (void *user)
+{
+  EvalCtx *c = user;
+  return c->o->cancelled && c->o->cancelled (c->o->user);
+}
+
+/* ---- the run ---------------------------------------------------------------------------------------- */
+
+static void
+ctx_alloc (EvalCtx *c)
+{
+  const VxArch *a = &c->m->arch;
+  size_t BND = (size_t) c->batch * c->N * c->D;
+  size_t img = (size_t) a->in_chans * a->img_size * a->img_size;
+  if (c->o->snr == VX_SNR_END_TO_END)
+    {
+      c->ideal_acts = vx_acts_new (a, c->batch, FALSE);
+      c->images = g_new (float, img * c->batch);
+      c->ideal_logits = g_new (float, (size_t) c->batch * a->num_classes);
+      c->ideal_att = g_new (float, BND * c->depth);
+    }
+  else if (c->o->snr == VX_SNR_LOCAL)
+    {
+      c->loc_ln = g_new (float, BND);
+      c->loc_qkv = g_new (float, BND * 3);
+      c->loc_probs = g_new (float, (size_t) c->N * c->N);
+      c->loc_att = g_new (float, BND);
+    }
+}
+
+static void
+ctx_free (EvalCtx *c)
+{
+  vx_acts_free (c->ideal_acts);
+  g_free (c->images);
+  g_free (c->ideal_logits);
+  g_free (c->ideal_att);
+  g_free (c->loc_ln);
+  g_free (c->loc_qkv);
+  g_free (c->loc_probs);
+  g_free (c->loc_att);
+}
+
+static void
+result_alloc (VxXbarEvalResult *r, const VxXbarConfig *cfg, const VxXbarEvalOpts *o, int depth,
+              int n, int repeats, int bins)
+{
+  memset (r, 0, sizeof *r);
+  r->config = *cfg;
+  r->repeats = repeats;
+  r->n = n;
+  r->depth = depth;
+  r->top1 = g_new0 (double, repeats);
+  r->top1_correct = g_new0 (int, repeats);
+  r->snr_mode = o->snr;
+  if (o->snr != VX_SNR_NONE)
+    {
+      r->snr_db = g_new0 (double, depth);
+      r->snr_capped = g_new0 (gboolean, depth);
+      r->snr_signal = g_new0 (double, depth);
+      r->snr_error = g_new0 (double, depth);
+    }
+  if (o->observe)
+    {
+      r->hists = g_new0 (VxXbarHist, depth * 2);
+      for (int i = 0; i < depth * 2; i++)
+        _vx_xbar_hist_init (&r->hists[i], bins, cfg->g_min, cfg->g_max);
+      r->kv_stats = g_new0 (VxKvStats, depth * 2);
+    }
+}
+
+static void
+finish_accuracy (VxXbarEvalResult *r)
+{
+  int R = r->repeats_done, correct = 0;
+  double sum = 0.0, ss = 0.0;
+  for (int i = 0; i < R; i++)
+    {
+      sum += r->top1[i];
+      correct += r->top1_correct[i];
+    }
+  r->top1_mean = R ? sum / R : 0.0;
+  for (int i = 0; i < R; i++)
+    ss += (r->top1[i] - r->top1_mean) * (r->top1[i] - r->top1_mean);
+  r->top1_std = R > 1 ? sqrt (ss / (R - 1)) : 0.0;
+  vx_wilson_interval (correct, R * r->n, &r->top1_lo, &r->top1_hi);
+}
+
+gboolean
+vx_xbar_eval_run (const VxModel *m, const VxDataset *ds, const VxXbarConfig *cfg,
+                  const VxXbarEvalOpts *opts, VxXbarEvalResult *res, GError **error)
+{
+  static const VxXbarEvalOpts defaults = { 0 };
+  const VxXbarEvalOpts *o = opts ? opts : &defaults;
+  gint64 t0 = g_get_monotonic_time ();
+
+  memset (res, 0, sizeof *res);
+  if ((unsigned) o->snr >= VX_SNR_N)
+    {
+      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG, "crossbar evaluation: bad SNR mode %d",
+                   o->snr);
+      return FALSE;
+    }
+  g_autoptr (VxXbarSim) sim = vx_xbar_sim_new (m, cfg, error);
+  if (!sim)
+    return FALSE;
+  if (cfg->kv_scale == VX_KV_SCALE_CALIBRATED
+      && !vx_xbar_sim_calibrate (sim, o->calib ? o->calib : ds,
+                                 o->calib_limit > 0 ? o->calib_limit : 512, error))
+    return FALSE;
+
+  EvalCtx c = { 0 };
+  c.m = m;
+  c.ds = ds;
+  c.sim = sim;
+  c.o = o;
+  c.res = res;
+  c.N = sim->N;
+  c.D = sim->D;
+  c.H = sim->H;
+  c.Dh = sim->Dh;
+  c.depth = sim->depth;
+  c.n = o->limit > 0 ? MIN (o->limit, ds->n) : ds->n;
+  c.batch = MAX (1, MIN (o->batch > 0 ? o->batch : 64, c.n));
+  c.limit_obs = o->snr_limit > 0 ? MIN (o->snr_limit, c.n) : c.n;
+  int repeats = MAX (1, o->repeats);
+  int bins = o->hist_bins > 0 ? o->hist_bins : VX_XBAR_HIST_BINS_DEFAULT;
+  result_alloc (res, cfg, o, c.depth, c.n, repeats, bins);
+  ctx_alloc (&c);
+  if (o->observe)
+    vx_xbar_sim_observe (sim, TRUE, bins);
+
+  c.hooks.linear = wrap_linear;
+  c.hooks.attn_qk = wrap_qk;
+  c.hooks.attn_sv = wrap_sv;
+  c.hooks.attn_out = wrap_attn_out;
+  c.hooks.block_in = o->snr == VX_SNR_LOCAL ? wrap_block_in : NULL;
+  c.hooks.user = &c;
+
+  gboolean ok = TRUE;
+  for (int r = 0; r < repeats && ok; r++)
+    {
+      c.repeat = r;
+      vx_xbar_sim_set_seed (sim, cfg->seed + (guint64) r);
+      VxEvalOpts eo = { 0 };
+      eo.batch = c.batch;
+      eo.limit = c.n;
+      eo.threads = o->threads;
+      eo.hooks = &c.hooks;
+      eo.batch_begin = batch_begin;
+      eo.progress = progress;
+      eo.cancelled = cancelled;
+      eo.user = &c;
+      VxEvalResult er;
+      ok = vx_eval_run (m, ds, &eo, &er, error);
+      if (!ok)
+        break;
+      res->top1[r] = er.top1;
+      res->top1_correct[r] = er.top1_correct;
+      res->repeats_done = r + 1;
+      vx_eval_result_clear (&er);
+      if (r == 0)
+        {
+          sim->observing = FALSE;
+          publish_observations (&c);
+        }
+      finish_accuracy (res);
+      res->seconds = (g_get_monotonic_time () - t0) / 1e6;
+      if (o->stage)
+        o->stage (o->user, VX_XBAR_STAGE_REPEAT, res);
+    }
+  ctx_free (&c);
+  if (!ok)
+    {
+      vx_xbar_eval_result_clear (res);
+      return FALSE;
+    }
+  res->seconds = (g_get_monotonic_time () - t0) / 1e6;
+  if (o->stage)
+    o->stage (o->user, VX_XBAR_STAGE_DONE, res);
+  return TRUE;
+}
+
+void
+vx_xbar_eval_result_clear (VxXbarEvalResult *r)
+{
+  g_clear_pointer (&r->top1, g_free);
+  g_clear_pointer (&r->top1_correct, g_free);
+  g_clear_pointer (&r->snr_db, g_free);
+  g_clear_pointer (&r->snr_capped, g_free);
+  g_clear_pointer (&r->snr_signal, g_free);
+  g_clear_pointer (&r->snr_error, g_free);
+  if (r->hists)
+    for (int i = 0; i < r->depth * 2; i++)
+      _vx_xbar_hist_clear (&r->hists[i]);
+  g_clear_pointer (&r->hists, g_free);
+  g_clear_pointer (&r->kv_stats, g_free);
+}
+
+/* ---- JSON and CSV ------------------------------------------------------------------------------------ */
+
+JsonNode *
+vx_kv_stats_to_json (const VxKvStats *s)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "groups");
+  json_builder_add_int_value (b, (gint64) s->groups);
+  json_builder_set_member_name (b, "values");
+  json_builder_add_int_value (b, (gint64) s->values);
+  json_builder_set_member_name (b, "max_over_mean");
+  json_builder_add_double_value (b, s->max_over_mean);
+  json_builder_set_member_name (b, "excess_kurtosis");
+  json_builder_add_double_value (b, s->excess_kurtosis);
+  json_builder_set_member_name (b, "channel_max_ratio");
+  json_builder_add_double_value (b, s->channel_max_ratio);
+  json_builder_set_member_name (b, "share_clipped");
+  json_builder_add_double_value (b, s->share_clipped);
+  json_builder_set_member_name (b, "share_zeroed");
+  json_builder_add_double_value (b, s->share_zeroed);
+  json_builder_set_member_name (b, "max_level");
+  json_builder_add_int_value (b, s->max_level);
+  json_builder_set_member_name (b, "bits_used");
+  json_builder_add_int_value (b, s->bits_used);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+add_doubles (JsonBuilder *b, const char *name, const double *v, int n)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (int i = 0; v && i < n; i++)
+    json_builder_add_double_value (b, v[i]);
+  json_builder_end_array (b);
+}
+
+JsonNode *
+vx_xbar_eval_result_to_json (const VxXbarEvalResult *r)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "config");
+  json_builder_add_value (b, vx_xbar_config_to_json (&r->config));
+  json_builder_set_member_name (b, "n_images");
+  json_builder_add_int_value (b, r->n);
+  json_builder_set_member_name (b, "repeats");
+  json_builder_add_int_value (b, r->repeats_done);
+  add_doubles (b, "top1_runs", r->top1, r->repeats_done);
+  json_builder_set_member_name (b, "top1_mean");
+  json_builder_add_double_value (b, r->top1_mean);
+  json_builder_set_member_name (b, "top1_std");
+  json_builder_add_double_value (b, r->top1_std);
+  double ci[2] = { r->top1_lo, r->top1_hi };
+  add_doubles (b, "top1_ci95", ci, 2);
+  json_builder_set_member_name (b, "snr_mode");
+  json_builder_add_string_value (b, vx_snr_mode_to_string (r->snr_mode));
+  json_builder_set_member_name (b, "snr_images");
+  json_builder_add_int_value (b, r->snr_images);
+  add_doubles (b, "snr_db", r->snr_db, r->snr_db ? r->depth : 0);
+  json_builder_set_member_name (b, "snr_capped");
+  json_builder_begin_array (b);
+  for (int i = 0; r->snr_capped && i < r->depth; i++)
+    json_builder_add_boolean_value (b, r->snr_capped[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "snr_cap_db");
+  json_builder_add_double_value (b, VX_XBAR_SNR_CAP_DB);
+  json_builder_set_member_name (b, "snr_mean_db");
+  if (r->snr_db)
+    json_builder_add_double_value (b, r->snr_mean_db);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "kv_stats");
+  json_builder_begin_array (b);
+  for (int l = 0; r->kv_stats && l < r->depth; l++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "block");
+      json_builder_add_int_value (b, l);
+      json_builder_set_member_name (b, "k");
+      json_builder_add_value (b, vx_kv_stats_to_json (&r->kv_stats[l * 2]));
+      json_builder_set_member_name (b, "v");
+      json_builder_add_value (b, vx_kv_stats_to_json (&r->kv_stats[l * 2 + 1]));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, r->seconds);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static const char *matrix_names[] = { "K", "V" };
+static const char *stage_names[] = { "before", "after" };
+static const char *array_names[] = { "G+", "G-" };
+
+void
+vx_xbar_hists_to_csv (const VxXbarEvalResult *r, GString *out)
+{
+  g_string_append (out, "block,matrix,stage,array,bin,g_lo_us,g_hi_us,count\n");
+  for (int i = 0; r->hists && i < r->depth * 2; i++)
+    {
+      const VxXbarHist *h = &r->hists[i];
+      double w = (h->g_hi - h->g_lo) / h->bins;
+      for (int s = 0; s < 2; s++)
+        for (int a = 0; a < 2; a++)
+          {
+            const guint64 *row = vx_xbar_hist_row (h, s, a);
+            for (int k = 0; k < h->bins; k++)
+              g_string_append_printf (out, "%d,%s,%s,%s,%d,%.6g,%.6g,%" G_GUINT64_FORMAT "\n",
+                                      i / 2, matrix_names[i % 2], stage_names[s], array_names[a],
+                                      k, h->g_lo + k * w, h->g_lo + (k + 1) * w, row[k]);
+          }
+    }
+}
+
+JsonNode *
+vx_xbar_hists_to_json (const VxXbarEvalResult *r)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_array (b);
+  for (int i = 0; r->hists && i < r->depth * 2; i++)
+    {
+      const VxXbarHist *h = &r->hists[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "block");
+      json_builder_add_int_value (b, i / 2);
+      json_builder_set_member_name (b, "matrix");
+      json_builder_add_string_value (b, matrix_names[i % 2]);
+      json_builder_set_member_name (b, "g_lo_us");
+      json_builder_add_double_value (b, h->g_lo);
+      json_builder_set_member_name (b, "g_hi_us");
+      json_builder_add_double_value (b, h->g_hi);
+      json_builder_set_member_name (b, "bins");
+      json_builder_add_int_value (b, h->bins);
+      for (int s = 0; s < 2; s++)
+        {
+          json_builder_set_member_name (b, stage_names[s]);
+          json_builder_begin_object (b);
+          for (int a = 0; a < 2; a++)
+            {
+              const guint64 *row = vx_xbar_hist_row (h, s, a);
+              json_builder_set_member_name (b, a == 0 ? "g_plus" : "g_minus");
+              json_builder_begin_array (b);
+              for (int k = 0; k < h->bins; k++)
+                json_builder_add_int_value (b, (gint64) row[k]);
+              json_builder_end_array (b);
+            }
+          json_builder_set_member_name (b, "frac_at_gmin");
+          json_builder_add_double_value (b, vx_xbar_hist_frac_at_gmin (h, s));
+          json_builder_set_member_name (b, "max_level");
+          json_builder_add_int_value (b, h->max_level[s]);
+          json_builder_set_member_name (b, "bits_needed");
+          json_builder_add_int_value (b, vx_xbar_hist_bits_needed (h, s));
+          json_builder_end_object (b);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}

@@ -1,0 +1,708 @@
+/* vx-xbar-sim.c: the crossbar simulator: VxMatmulHooks in functional mode */
+#define G_LOG_DOMAIN "vx-xbar"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <cblas.h>
+
+#include "vx-error.h"
+#include "vx-eval.h"
+#include "vx-kernels.h"
+#include "vx-xbar-private.h"
+
+#define STAMP_NONE G_MININT64
+
+static guint64 tag_static, tag_kv, tag_cell_static, tag_cell_kv;
+
+static void
+init_tags (void)
+{
+  static gsize done = 0;
+  if (g_once_init_enter (&done))
+    {
+      tag_static = vx_rng_tag (XBAR_TAG_STATIC);
+      tag_kv = vx_rng_tag (XBAR_TAG_KV);
+      tag_cell_static = vx_rng_tag (XBAR_TAG_CELL_STATIC);
+      tag_cell_kv = vx_rng_tag (XBAR_TAG_CELL_KV);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+static gboolean
+is_analog (const VxXbarSim *sim, VxMatmulKind kind)
+{
+  return (sim->cfg.analog & VX_XBAR_ANALOG (kind)) != 0;
+}
+
+/* ---- scratch pool ------------------------------------------------------------------------ */
+
+static XbarScratch *
+scratch_new (const VxXbarSim *sim)
+{
+  int N = sim->N, Dh = sim->Dh, W = MAX (N, Dh);
+  XbarScratch *sc = g_new0 (XbarScratch, 1);
+  sc->lev = g_new (float, (size_t) N * Dh);
+  sc->levT = g_new (float, (size_t) N * Dh);
+  sc->z = g_new (float, (size_t) 2 * N * Dh);
+  sc->dec = g_new (float, (size_t) N * Dh);
+  sc->in = g_new (float, (size_t) N * W);
+  sc->wmax = g_new (float, Dh);
+  sc->unit = g_new (float, W);
+  sc->tmp = g_new (float, (size_t) N * W);
+  return sc;
+}
+
+static void
+scratch_free (gpointer p)
+{
+  XbarScratch *sc = p;
+  g_free (sc->lev);
+  g_free (sc->levT);
+  g_free (sc->z);
+  g_free (sc->dec);
+  g_free (sc->in);
+  g_free (sc->wmax);
+  g_free (sc->unit);
+  g_free (sc->tmp);
+  g_free (sc->hist);
+  if (sc->circ)
+    _vx_xbar_circ_scratch_free (sc->circ);
+  g_free (sc);
+}
+
+XbarScratch *
+_vx_xbar_scratch_take (VxXbarSim *sim)
+{
+  XbarScratch *sc = NULL;
+  g_mutex_lock (&sim->pool_lock);
+  if (sim->pool->len > 0)
+    sc = g_ptr_array_steal_index_fast (sim->pool, sim->pool->len - 1);
+  g_mutex_unlock (&sim->pool_lock);
+  if (!sc)
+    sc = scratch_new (sim);
+  if (sim->observing && sc->hist_bins != sim->hist_bins)
+    {
+      g_free (sc->hist);
+      sc->hist = g_new0 (guint64, (size_t) 4 * sim->hist_bins);
+      sc->hist_bins = sim->hist_bins;
+    }
+  return sc;
+}
+
+void
+_vx_xbar_scratch_give (VxXbarSim *sim, XbarScratch *sc)
+{
+  g_mutex_lock (&sim->pool_lock);
+  g_ptr_array_add (sim->pool, sc);
+  g_mutex_unlock (&sim->pool_lock);
+}
+
+/* ---- creation -------------------------------------------------------------------------------- */
+
+VxXbarSim *
+vx_xbar_sim_new (const VxModel *m, const VxXbarConfig *cfg, GError **error)
+{
+  g_return_val_if_fail (m != NULL && cfg != NULL, NULL);
+  if (!vx_xbar_config_validate (cfg, error) || !vx_arch_validate (&m->arch, error))
+    return NULL;
+  init_tags ();
+
+  VxXbarSim *sim = g_new0 (VxXbarSim, 1);
+  const VxArch *a = &m->arch;
+  sim->model = m;
+  sim->arch = *a;
+  sim->N = vx_arch_num_tokens (a);
+  sim->Np = vx_arch_num_patches (a);
+  sim->D = a->embed_dim;
+  sim->H = a->num_heads;
+  sim->Dh = vx_arch_head_dim (a);
+  sim->F = a->mlp_hidden;
+  sim->depth = a->depth;
+  sim->cfg = *cfg;
+  sim->seed = cfg->seed;
+  _vx_xbar_map_init (&sim->map, cfg);
+
+  sim->n_static = sim->depth * 4 + 3;
+  sim->stat = g_new0 (XbarStatic, sim->n_static);
+  for (int i = 0; i < sim->n_static; i++)
+    sim->stat[i].stamp = STAMP_NONE;
+
+  g_mutex_init (&sim->pool_lock);
+  g_mutex_init (&sim->obs_lock);
+  sim->pool = g_ptr_array_new_with_free_func (scratch_free);
+
+  sim->hooks.linear = _vx_xbar_sim_linear;
+  sim->hooks.attn_qk = _vx_xbar_sim_attn_qk;
+  sim->hooks.attn_sv = _vx_xbar_sim_attn_sv;
+  sim->hooks.attn_out = _vx_xbar_sim_attn_out;
+  sim->hooks.user = sim;
+  return sim;
+}
+
+void
+vx_xbar_sim_free (VxXbarSim *sim)
+{
+  if (!sim)
+    return;
+  for (int i = 0; i < sim->n_static; i++)
+    g_free (sim->stat[i].noisy);
+  g_free (sim->stat);
+  g_free (sim->lin_in);
+  g_free (sim->lin_w);
+  g_free (sim->tensor_max);
+  g_free (sim->calib);
+  g_ptr_array_unref (sim->pool);
+  _vx_xbar_observe_free (sim);
+  g_free (sim->slots);
+  g_mutex_clear (&sim->pool_lock);
+  g_mutex_clear (&sim->obs_lock);
+  _vx_xbar_map_clear (&sim->map);
+  g_free (sim);
+}
+
+const VxXbarConfig *
+vx_xbar_sim_get_config (const VxXbarSim *sim)
+{
+  return &sim->cfg;
+}
+
+const VxMatmulHooks *
+vx_xbar_sim_get_hooks (VxXbarSim *sim)
+{
+  return &sim->hooks;
+}
+
+void
+vx_xbar_sim_set_seed (VxXbarSim *sim, guint64 seed)
+{
+  sim->seed = seed;
+  sim->cfg.seed = seed;
+  for (int i = 0; i < sim->n_static; i++)
+    sim->stat[i].stamp = STAMP_NONE;
+}
+
+/* ---- static arrays ----------------------------------------------------------------------------- */
+
+static int
+static_id (const VxXbarSim *sim, const VxMatmulSite *site)
+{
+  switch (site->kind)
+    {
+    case VX_MM_QKV: return site->block * 4;
+    case VX_MM_PROJ: return site->block * 4 + 1;
+    case VX_MM_FC1: return site->block * 4 + 2;
+    case VX_MM_FC2: return site->block * 4 + 3;
+    case VX_MM_PATCH: return sim->depth * 4;
+    case VX_MM_HEAD: return sim->depth * 4 + 1 + (site->which ? 1 : 0);
+    case VX_MM_QK:
+    case VX_MM_SV:
+    case VX_MM_N_KINDS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static int
+rows_per_image (const VxXbarSim *sim, VxMatmulKind kind)
+{
+  return kind == VX_MM_PATCH ? sim->Np : kind == VX_MM_HEAD ? 1 : sim->N;
+}
+
+/* the noise stamp of a static array for this site: batch, or 0 for once per run */
+static int64_t
+static_stamp (const VxXbarSim *sim, const VxMatmulSite *site)
+{
+  return sim->cfg.static_noise == VX_STATIC_NOISE_ONCE ? 0 : site->batch;
+}
+
+static void
+static_bind (XbarStatic *st, const float *w, int rows, int cols)
+{
+  if (st->src == w && st->rows == rows && st->cols == cols)
+    return;
+  float m = 0.f;
+  for (size_t i = 0; i < (size_t) rows * cols; i++)
+    m = fmaxf (m, fabsf (w[i]));
+  st->src = w;
+  st->rows = rows;
+  st->cols = cols;
+  st->w_max = m;
+  st->stamp = STAMP_NONE;
+  g_clear_pointer (&st->noisy, g_free);
+}
+
+/* dst (rows, cols) = decoded noisy copy of st's weight, noise stamp `stamp`;
+ * one stream per row, so the result does not depend on the thread count */
+static void
+static_decode (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp, float *dst)
+{
+  int rows = st->rows, cols = st->cols;
+  gboolean noisy = sim->cfg.sigma_r > 0;
+  int threads = vx_get_num_threads ();
+#pragma omp parallel for schedule(static) num_threads(threads) if ((size_t) rows * cols > 65536)
+  for (int r = 0; r < rows; r++)
+    {
+      float *o = dst + (size_t) r * cols;
+      if (noisy)
+        {
+          VxRng g;
+          vx_rng_init (&g, vx_rng_key (sim->seed, tag_static, stamp, id, r));
+          vx_rng_normal_bulk (&g, o, cols);
+        }
+      _vx_xbar_decode_static (&sim->map, o, st->src + (size_t) r * cols, cols, st->w_max,
+                              noisy ? o : NULL);
+    }
+}
+
+/* the cached decoded weights of a static array for a stamp (functional mode) */
+static const float *
+static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64_t stamp)
+{
+  XbarStatic *st = &sim->stat[id];
+  static_bind (st, w, rows, cols);
+  if (st->stamp != stamp || !st->noisy)
+    {
+      if (!st->noisy)
+        st->noisy = g_new (float, (size_t) rows * cols);
+      static_decode (sim, st, id, stamp, st->noisy);
+      st->stamp = stamp;
+    }
+  return st->noisy;
+}
+
+void
+vx_xbar_sim_batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
+{
+  VxXbarSim *sim = user;
+  const VxParams *p = &sim->model->params;
+  int D = sim->D, F = sim->F;
+  if (sim->cfg.mode != VX_XBAR_FUNCTIONAL || sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE)
+    return;
+  int64_t stamp = sim->cfg.static_noise == VX_STATIC_NOISE_ONCE ? 0 : batch_index;
+  for (int l = 0; l < sim->depth; l++)
+    {
+      const VxBlockParams *b = &p->blocks[l];
+      if (is_analog (sim, VX_MM_QKV))
+        static_cached (sim, l * 4, b->qkv_w, 3 * D, D, stamp);
+      if (is_analog (sim, VX_MM_PROJ))
+        static_cached (sim, l * 4 + 1, b->proj_w, D, D, stamp);
+      if (is_analog (sim, VX_MM_FC1))
+        static_cached (sim, l * 4 + 2, b->fc1_w, F, D, stamp);
+      if (is_analog (sim, VX_MM_FC2))
+        static_cached (sim, l * 4 + 3, b->fc2_w, D, F, stamp);
+    }
+  const VxArch *a = &sim->arch;
+  if (is_analog (sim, VX_MM_PATCH))
+    static_cached (sim, sim->depth * 4, p->patch_w, D, a->in_chans * a->patch_size * a->patch_size,
+                   stamp);
+  if (is_analog (sim, VX_MM_HEAD))
+    {
+      static_cached (sim, sim->depth * 4 + 1, p->head_w, a->num_classes, D, stamp);
+      if (p->head_dist_w)
+        static_cached (sim, sim->depth * 4 + 2, p->head_dist_w, a->num_classes, D, stamp);
+    }
+}
+
+/* signed levels of the stored operand W^T (Kin, Nout) of a static array (circuit mode) */
+static float *
+static_levels_T (const VxXbarSim *sim, const XbarStatic *st)
+{
+  int rows = st->rows, cols = st->cols;   /* W is (Nout = rows, Kin = cols) */
+  float *levT = g_new (float, (size_t) rows * cols);
+  float inv = st->w_max > 0 ? sim->map.Lf / st->w_max : 0.f;
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < cols; c++)
+      {
+        float w = st->src[(size_t) r * cols + c];
+        float q = xbar_roundf (fminf (fabsf (w) * inv, sim->map.Lf));
+        levT[(size_t) c * rows + r] = w < 0 ? -q : q;
+      }
+  return levT;
+}
+
+static float *
+grow (float **buf, size_t *cap, size_t n)
+{
+  if (*cap < n)
+    {
+      g_free (*buf);
+      *buf = g_new (float, n);
+      *cap = n;
+    }
+  return *buf;
+}
+
+static void
+add_bias (float *out, const float *bias, int M, int Nout)
+{
+  if (!bias)
+    return;
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < Nout; j++)
+      out[(size_t) i * Nout + j] += bias[j];
+}
+
+/* per-image and per-batch maxima of the K and V just computed, for the
+ * per-tensor and per-batch scale policies; resets the statistics slots */
+static void
+note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
+{
+  int N = sim->N, D = sim->D, B = M / N;
+  sim->cur_first_image = site->image;
+  sim->cur_batch = B;
+  if (B > sim->cap_batch)
+    {
+      g_free (sim->tensor_max);
+      g_free (sim->slots);
+      sim->tensor_max = g_new (float, (size_t) 2 * B);
+      sim->slots = g_new0 (XbarGroupStat, (size_t) B * sim->H * 2);
+      sim->cap_batch = B;
+    }
+  if (sim->observing)
+    memset (sim->slots, 0, sizeof (XbarGroupStat) * B * sim->H * 2);
+  VxKvScale pol = sim->cfg.kv_scale;
+  if (pol != VX_KV_SCALE_PER_TENSOR && pol != VX_KV_SCALE_PER_BATCH)
+    return;
+  sim->batch_max[0] = sim->batch_max[1] = 0.f;
+  for (int b = 0; b < B; b++)
+    for (int kv = 0; kv < 2; kv++)
+      {
+        float m = 0.f;
+        for (int t = 0; t < N; t++)
+          {
+            const float *x = out + ((size_t) b * N + t) * 3 * D + (size_t) (kv + 1) * D;
+            for (int j = 0; j < D; j++)
+              {
+                float a = fabsf (x[j]);
+                m = a > m ? a : m;
+              }
+          }
+        sim->tensor_max[b * 2 + kv] = m;
+        sim->batch_max[kv] = fmaxf (sim->batch_max[kv], m);
+      }
+}
+
+void
+_vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const float *in,
+                     const float *weight, const float *bias, int M, int Kin, int Nout)
+{
+  VxXbarSim *sim = user;
+  if (!is_analog (sim, site->kind))
+    {
+      vx_linear_forward (out, in, weight, bias, M, Kin, Nout);
+      if (site->kind == VX_MM_QKV)
+        note_qkv (sim, site, out, M);
+      return;
+    }
+  int rpi = rows_per_image (sim, site->kind), B = M / rpi;
+  int id = static_id (sim, site);
+  g_assert (B * rpi == M);
+
+  /* inputs: symmetric, per-tensor dynamic scale, one tensor per image */
+  float *xq = grow (&sim->lin_in, &sim->lin_in_cap, (size_t) M * Kin);
+  gboolean circuit = sim->cfg.mode == VX_XBAR_CIRCUIT;
+  if (!circuit)
+    for (int b = 0; b < B; b++)
+      _vx_xbar_quantize_inputs (&sim->map, xq + (size_t) b * rpi * Kin, in + (size_t) b * rpi * Kin,
+                                rpi, Kin, Kin, TRUE);
+
+  gboolean per_image = sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE;
+  if (!circuit && !per_image)
+    {
+      const float *wq = static_cached (sim, id, weight, Nout, Kin, static_stamp (sim, site));
+      vx_linear_forward (out, xq, wq, bias, M, Kin, Nout);
+    }
+  else if (!circuit)
+    {
+      XbarStatic *st = &sim->stat[id];
+      static_bind (st, weight, Nout, Kin);
+      float *wq = grow (&sim->lin_w, &sim->lin_w_cap, (size_t) Nout * Kin);
+      for (int b = 0; b < B; b++)
+        {
+          static_decode (sim, st, id, site->image + b, wq);
+          vx_linear_forward (out + (size_t) b * rpi * Nout, xq + (size_t) b * rpi * Kin, wq, bias,
+                             rpi, Kin, Nout);
+        }
+    }
+  else
+    {
+      XbarStatic *st = &sim->stat[id];
+      static_bind (st, weight, Nout, Kin);
+      g_autofree float *levT = static_levels_T (sim, st);
+      XbarScratch *sc = _vx_xbar_scratch_take (sim);
+      float unit = st->w_max / sim->map.Lf;
+      int groups = per_image ? B : 1, rows = per_image ? rpi : M;
+      for (int g = 0; g < groups; g++)
+        {
+          int64_t stamp = per_image ? site->image + g : static_stamp (sim, site);
+          guint64 key = vx_rng_key (sim->seed, tag_cell_static, stamp, id, -1);
+          _vx_xbar_circuit_matmul (sim, sc, out + (size_t) g * rows * Nout, Nout,
+                                   in + (size_t) g * rows * Kin, Kin, rows, rpi, levT, Kin, Nout,
+                                   sim->cfg.weight_bits, NULL, unit, FALSE, key);
+        }
+      _vx_xbar_scratch_give (sim, sc);
+      add_bias (out, bias, M, Nout);
+    }
+  if (site->kind == VX_MM_QKV)
+    note_qkv (sim, site, out, M);
+}
+
+/* ---- K and V ------------------------------------------------------------------------------------ */
+
+/* wmax (cols) for one head's K or V (rows tokens x cols channels, stride ld) */
+static void
+kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const float *x,
+           int rows, int cols, int ld)
+{
+  int b = (int) (site->image - sim->cur_first_image);
+  float m = 0.f;
+  switch (sim->cfg.kv_scale)
+    {
+    case VX_KV_SCALE_PER_CHANNEL:
+      for (int c = 0; c < cols; c++)
+        wmax[c] = 0.f;
+      for (int r = 0; r < rows; r++)
+#pragma omp simd
+        for (int c = 0; c < cols; c++)
+          {
+            float a = fabsf (x[(size_t) r * ld + c]);
+            wmax[c] = a > wmax[c] ? a : wmax[c];
+          }
+      return;
+    case VX_KV_SCALE_PER_TENSOR:
+      g_assert (b >= 0 && b < sim->cur_batch);
+      m = sim->tensor_max[b * 2 + kv];
+      break;
+    case VX_KV_SCALE_PER_BATCH:
+      m = sim->batch_max[kv];
+      break;
+    case VX_KV_SCALE_CALIBRATED:
+      if (sim->calib)
+        {
+          m = sim->calib[((size_t) site->block * sim->H + site->head) * 2 + kv];
+          break;
+        }
+      g_critical ("crossbar: calibrated K/V scales used before vx_xbar_sim_calibrate; "
+                  "using the per-head maximum");
+      G_GNUC_FALLTHROUGH;
+    case VX_KV_SCALE_PER_HEAD:
+    case VX_KV_SCALE_N:
+    default:
+      for (int r = 0; r < rows; r++)
+#pragma omp simd reduction(max:m)
+        for (int c = 0; c < cols; c++)
+          {
+            /* not fmaxf: that is a library call here, and this loop is hot */
+            float a = fabsf (x[(size_t) r * ld + c]);
+            m = a > m ? a : m;
+          }
+      break;
+    }
+  for (int c = 0; c < cols; c++)
+    wmax[c] = m;
+}
+
+static XbarGroupStat *
+slot_for (VxXbarSim *sim, const VxMatmulSite *site, int kv)
+{
+  int b = (int) (site->image - sim->cur_first_image);
+  g_assert (b >= 0 && b < sim->cur_batch);
+  return &sim->slots[((size_t) b * sim->H + site->head) * 2 + kv];
+}
+
+/* normals for one (image, head) K or V array: z (2, N, Dh): write, then read */
+static void
+kv_normals (const VxXbarSim *sim, const VxMatmulSite *site, int kv, float *z, size_t n,
+            const float **z1, const float **z2)
+{
+  gboolean w = sim->map.write_k > 0.f, r = sim->map.sigma_r > 0.f;
+  *z1 = *z2 = NULL;
+  if (!w && !r)
+    return;
+  VxRng g;
+  vx_rng_init (&g, vx_rng_key (sim->seed, tag_kv, site->image, site->block, site->head * 2 + kv));
+  vx_rng_normal_bulk (&g, z, 2 * n);
+  *z1 = w ? z : NULL;
+  *z2 = r ? z + n : NULL;
+}
+
+static guint64
+kv_cell_key (const VxXbarSim *sim, const VxMatmulSite *site, int kv)
+{
+  return vx_rng_key (sim->seed, tag_cell_kv, site->image, site->block, site->head * 2 + kv);
+}
+
+void
+_vx_xbar_sim_attn_qk (void *user, const VxMatmulSite *site, float *scores, const float *q,
+                      const float *k, int N, int Dh, int ld)
+{
+  VxXbarSim *sim = user;
+  if (!is_analog (sim, VX_MM_QK))
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, Dh, 1.0f, q, ld, k, ld, 0.0f,
+                   scores, N);
+      return;
+    }
+  XbarScratch *sc = _vx_xbar_scratch_take (sim);
+  const XbarMap *mp = &sim->map;
+  gboolean per_channel = sim->cfg.kv_scale == VX_KV_SCALE_PER_CHANNEL;
+
+  kv_scales (sim, site, 0, sc->wmax, k, N, Dh, ld);
+  _vx_xbar_kv_levels (mp, sc->lev, k, N, Dh, ld, sc->wmax);
+  if (sim->observing)
+    _vx_xbar_observe_group (sim, sc, site->block, 0, slot_for (sim, site, 0), k, N, Dh, ld,
+                            sc->wmax);
+
+  /* K^T's per-row (channel) scale pre-multiplies the query inputs digitally;
+   * a single scale is applied to the outputs instead (same product) */
+  const float *x = q;
+  int ldx = ld;
+  float unit = mp->kv_dec / mp->Lf * (per_channel ? 1.0f : sc->wmax[0]);
+  if (per_channel)
+    {
+      for (int t = 0; t < N; t++)
+        for (int j = 0; j < Dh; j++)
+          sc->tmp[(size_t) t * Dh + j] = q[(size_t) t * ld + j] * sc->wmax[j];
+      x = sc->tmp;
+      ldx = Dh;
+    }
+
+  if (sim->cfg.mode == VX_XBAR_CIRCUIT)
+    {
+      for (int t = 0; t < N; t++)
+        for (int j = 0; j < Dh; j++)
+          sc->levT[(size_t) j * N + t] = sc->lev[(size_t) t * Dh + j];
+      _vx_xbar_circuit_matmul (sim, sc, scores, N, x, ldx, N, N, sc->levT, Dh, N,
+                               vx_xbar_kv_bits (&sim->cfg), NULL, unit, TRUE,
+                               kv_cell_key (sim, site, 0));
+    }
+  else
+    {
+      const float *z1, *z2;
+      for (int j = 0; j < Dh; j++)
+        sc->unit[j] = unit;
+      kv_normals (sim, site, 0, sc->z, (size_t) N * Dh, &z1, &z2);
+      _vx_xbar_kv_decode (mp, sc->dec, sc->lev, N, Dh, sc->unit, z1, z2);
+      _vx_xbar_quantize_inputs (mp, sc->in, x, N, Dh, ldx, TRUE);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, Dh, 1.0f, sc->in, Dh,
+                   sc->dec, Dh, 0.0f, scores, N);
+    }
+  _vx_xbar_scratch_give (sim, sc);
+}
+
+void
+_vx_xbar_sim_attn_sv (void *user, const VxMatmulSite *site, float *out, int ld_out,
+                      const float *s, const float *v, int N, int Dh, int ld)
+{
+  VxXbarSim *sim = user;
+  if (!is_analog (sim, VX_MM_SV))
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, Dh, N, 1.0f, s, N, v, ld, 0.0f,
+                   out, ld_out);
+      return;
+    }
+  XbarScratch *sc = _vx_xbar_scratch_take (sim);
+  const XbarMap *mp = &sim->map;
+
+  kv_scales (sim, site, 1, sc->wmax, v, N, Dh, ld);
+  _vx_xbar_kv_levels (mp, sc->lev, v, N, Dh, ld, sc->wmax);
+  if (sim->observing)
+    _vx_xbar_observe_group (sim, sc, site->block, 1, slot_for (sim, site, 1), v, N, Dh, ld,
+                            sc->wmax);
+  /* V's per-column scale is a digital gain after the ADC */
+  for (int j = 0; j < Dh; j++)
+    sc->unit[j] = sc->wmax[j] * mp->kv_dec / mp->Lf;
+
+  if (sim->cfg.mode == VX_XBAR_CIRCUIT)
+    _vx_xbar_circuit_matmul (sim, sc, out, ld_out, s, N, N, N, sc->lev, N, Dh,
+                             vx_xbar_kv_bits (&sim->cfg), sc->unit, 0.f, TRUE,
+                             kv_cell_key (sim, site, 1));
+  else
+    {
+      const float *z1, *z2;
+      kv_normals (sim, site, 1, sc->z, (size_t) N * Dh, &z1, &z2);
+      _vx_xbar_kv_decode (mp, sc->dec, sc->lev, N, Dh, sc->unit, z1, z2);
+      _vx_xbar_quantize_inputs (mp, sc->in, s, N, N, N, TRUE);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, Dh, N, 1.0f, sc->in, N,
+                   sc->dec, Dh, 0.0f, out, ld_out);
+    }
+  _vx_xbar_scratch_give (sim, sc);
+}
+
+void
+_vx_xbar_sim_attn_out (void *user, int block, int64_t first_image, const float *x,
+                       int B, int N, int D)
+{
+  VxXbarSim *sim = user;
+  if (sim->observing)
+    _vx_xbar_observe_reduce (sim, block, B);
+}
+
+/* ---- calibration ----------------------------------------------------------------------------- */
+
+typedef struct {
+  const VxXbarSim *sim;
+  float *maxima;     /* (depth, H, 2) */
+} CalibCtx;
+
+static void
+calib_linear (void *user, const VxMatmulSite *site, float *out, const float *in,
+              const float *weight, const float *bias, int M, int Kin, int Nout)
+{
+  CalibCtx *c = user;
+  vx_linear_forward (out, in, weight, bias, M, Kin, Nout);
+  if (site->kind != VX_MM_QKV)
+    return;
+  int D = c->sim->D, H = c->sim->H, Dh = c->sim->Dh;
+  for (int i = 0; i < M; i++)
+    for (int kv = 0; kv < 2; kv++)
+      for (int h = 0; h < H; h++)
+        {
+          const float *x = out + (size_t) i * 3 * D + (size_t) (kv + 1) * D + (size_t) h * Dh;
+          float *m = &c->maxima[((size_t) site->block * H + h) * 2 + kv];
+          for (int j = 0; j < Dh; j++)
+            *m = fmaxf (*m, fabsf (x[j]));
+        }
+}
+
+gboolean
+vx_xbar_sim_calibrate (VxXbarSim *sim, const VxDataset *ds, int limit, GError **error)
+{
+  CalibCtx c = { sim, g_new0 (float, (size_t) sim->depth * sim->H * 2) };
+  VxMatmulHooks hooks = { 0 };
+  hooks.linear = calib_linear;
+  hooks.user = &c;
+  VxEvalOpts eo = { 0 };
+  eo.limit = limit;
+  eo.hooks = &hooks;
+  VxEvalResult er;
+  if (!vx_eval_run (sim->model, ds, &eo, &er, error))
+    {
+      g_free (c.maxima);
+      return FALSE;
+    }
+  vx_eval_result_clear (&er);
+  g_free (sim->calib);
+  sim->calib = c.maxima;
+  return TRUE;
+}
+
+void
+vx_xbar_sim_set_calibration (VxXbarSim *sim, const float *k_max, const float *v_max)
+{
+  size_t n = (size_t) sim->depth * sim->H;
+  if (!sim->calib)
+    sim->calib = g_new (float, n * 2);
+  for (size_t i = 0; i < n; i++)
+    {
+      sim->calib[i * 2] = k_max[i];
+      sim->calib[i * 2 + 1] = v_max[i];
+    }
+}
+
+gboolean
+vx_xbar_sim_is_calibrated (const VxXbarSim *sim)
+{
+  return sim->calib != NULL;
+}
