@@ -131,6 +131,55 @@ test_linear (void)
   g_free (c.inp); g_free (c.w); g_free (c.b); g_free (c.out); g_free (c.r);
 }
 
+/* ---- the blocked GEMM against a naive one ---------------------------------------- */
+
+static void
+naive_gemm (gboolean ta, gboolean tb, int M, int N, int K, const float *A, int lda,
+            const float *B, int ldb, float beta, double *C, int ldc)
+{
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < N; j++)
+      {
+        double s = 0.0;
+        for (int k = 0; k < K; k++)
+          s += (double) (ta ? A[(size_t) k * lda + i] : A[(size_t) i * lda + k])
+               * (tb ? B[(size_t) j * ldb + k] : B[(size_t) k * ldb + j]);
+        C[(size_t) i * ldc + j] = s + beta * C[(size_t) i * ldc + j];
+      }
+}
+
+static void
+test_gemm_blocked (void)
+{
+  /* shapes cutting into row blocks (M >= N, including M >= 2048 with 128-row
+   * blocks and a ragged last block) and into column blocks (M < N) */
+  const int shapes[][3] = { { 7, 5, 6 }, { 100, 9, 13 }, { 9, 70, 33 }, { 2100, 40, 17 }, { 40, 2100, 5 } };
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (int ta = 0; ta < 2; ta++)
+      for (int tb = 0; tb < 2; tb++)
+        {
+          int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+          int lda = ta ? M : K, ldb = tb ? K : N;
+          g_autofree float *A = g_new (float, (size_t) M * K);
+          g_autofree float *B = g_new (float, (size_t) K * N);
+          g_autofree float *C1 = g_new (float, (size_t) M * N);
+          g_autofree float *C2 = g_new (float, (size_t) M * N);
+          g_autofree double *want = g_new (double, (size_t) M * N);
+          fill_normal (A, (size_t) M * K, 101 + s, 1.f);
+          fill_normal (B, (size_t) K * N, 201 + s, 1.f);
+          fill_normal (C1, (size_t) M * N, 301 + s, 1.f);
+          memcpy (C2, C1, sizeof (float) * M * N);
+          for (size_t i = 0; i < (size_t) M * N; i++)
+            want[i] = C1[i];
+          naive_gemm (ta, tb, M, N, K, A, lda, B, ldb, 0.5f, want, N);
+          vx_gemm_blocked (ta, tb, M, N, K, A, lda, B, ldb, 0.5f, C1, N, 1);
+          vx_gemm_blocked (ta, tb, M, N, K, A, lda, B, ldb, 0.5f, C2, N, 2);
+          g_assert_cmpmem (C1, sizeof (float) * M * N, C2, sizeof (float) * M * N);
+          for (size_t i = 0; i < (size_t) M * N; i++)
+            g_assert_cmpfloat (fabs (C1[i] - want[i]), <=, 1e-5 * (sqrt ((double) K) + fabs (want[i])));
+        }
+}
+
 /* ---- layernorm ------------------------------------------------------------------------- */
 
 typedef struct {
@@ -595,6 +644,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   vx_set_num_threads (2);
+  g_test_add_func ("/backward/gemm-blocked", test_gemm_blocked);
   g_test_add_func ("/backward/linear", test_linear);
   g_test_add_func ("/backward/layernorm", test_layernorm);
   g_test_add_func ("/backward/gelu", test_gelu);
