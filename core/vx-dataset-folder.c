@@ -2,9 +2,11 @@
 #define G_LOG_DOMAIN "vx-dataset-folder"
 #include "config.h"
 
+#include <errno.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vx-dataset.h"
@@ -86,6 +88,43 @@ to_rgb (GdkPixbuf *pb)
   return rgb;
 }
 
+/* TRUE if the file starts with the PNG or the JPEG signature. gdk-pixbuf
+ * picks its decoder from the content, not the name, and even asking it for
+ * the size (gdk_pixbuf_get_file_info) runs that decoder: a BMP, TGA, ICO, ANI
+ * or SVG file named .png would reach that format's loader (librsvg for SVG),
+ * a much larger attack surface than the two formats promised here. (The
+ * image fuzzer found a 74-byte BMP named .png that made the BMP loader ask
+ * for 3.7 GB.) So nothing else is handed to gdk-pixbuf. */
+static gboolean
+check_signature (const char *path, GError **error)
+{
+  static const guint8 png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guint8 jpeg_sig[3] = { 0xff, 0xd8, 0xff };
+  guint8 head[8] = { 0 };
+  gsize got = 0;
+  FILE *f = g_fopen (path, "rb");
+  if (!f)
+    {
+      int err = errno;
+      g_set_error (error, VX_ERROR, VX_ERROR_IO, "%s: cannot open: %s", path, g_strerror (err));
+      return FALSE;
+    }
+  got = fread (head, 1, sizeof head, f);
+  fclose (f);
+  if (got == 0)
+    {
+      g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "%s: empty file (0 bytes), not an image", path);
+      return FALSE;
+    }
+  if ((got >= sizeof png_sig && memcmp (head, png_sig, sizeof png_sig) == 0)
+      || (got >= sizeof jpeg_sig && memcmp (head, jpeg_sig, sizeof jpeg_sig) == 0))
+    return TRUE;
+  g_set_error (error, VX_ERROR, VX_ERROR_FORMAT,
+               "%s: not a PNG or JPEG image (it starts with neither signature; only those "
+               "formats are read)", path);
+  return FALSE;
+}
+
 /* One image -> out (channels, size, size): timm's eval transform, i.e.
  * resize the short side to floor(size / crop_pct) keeping the aspect ratio
  * (long side truncated, as torchvision does), then a centre crop of size x size.
@@ -98,6 +137,8 @@ to_rgb (GdkPixbuf *pb)
 static gboolean
 load_image (const char *path, int size, int channels, double crop_pct, guint8 *out, GError **error)
 {
+  if (!check_signature (path, error))
+    return FALSE;
   int w = 0, h = 0;
   GdkPixbufFormat *fmt = gdk_pixbuf_get_file_info (path, &w, &h);
   if (!fmt)
@@ -106,6 +147,15 @@ load_image (const char *path, int size, int channels, double crop_pct, guint8 *o
       gboolean empty = g_stat (path, &sb) == 0 && sb.st_size == 0;
       g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "%s: %s", path,
                    empty ? "empty file (0 bytes), not an image" : "not a readable PNG or JPEG image");
+      return FALSE;
+    }
+  /* the decoder gdk-pixbuf chose for the signature (a second guard) */
+  g_autofree char *fmt_name = gdk_pixbuf_format_get_name (fmt);
+  if (g_strcmp0 (fmt_name, "png") != 0 && g_strcmp0 (fmt_name, "jpeg") != 0)
+    {
+      g_set_error (error, VX_ERROR, VX_ERROR_FORMAT,
+                   "%s: gdk-pixbuf reads it as %s, not PNG or JPEG (only those are read)", path,
+                   fmt_name ? fmt_name : "unknown");
       return FALSE;
     }
   if (w <= 0 || h <= 0 || w > VX_FOLDER_MAX_SIDE || h > VX_FOLDER_MAX_SIDE
