@@ -1,7 +1,10 @@
 /* vx-paths.h: where the shipped data lives
  *
- * Looked up in order: $VITX_DATADIR, the source tree's data/ (when running from
- * the build tree), the installed data directory.
+ * Looked up in order: $VITX_DATADIR, <prefix>/share/vitx-explorer of the prefix
+ * the running executable is installed in (found from its own path, so a
+ * relocated install or one unpacked under a DESTDIR finds its own data), the
+ * source tree's data/ (when running from the build tree), the configured
+ * installed data directory.
  */
 #pragma once
 
