@@ -5,7 +5,9 @@
 #include <stdio.h>
 
 #include "vitx-commands.h"
+#include "vitx-xbar-options.h"
 #include "vx-eval.h"
+#include "vx-xbar.h"
 
 typedef struct {
   gint64 t0;
@@ -43,11 +45,79 @@ print_confusion (const VxEvalResult *r, char **names)
     }
 }
 
+static int
+eval_crossbar (const VitxXbarOptions *xo, VxModel *m, const VxDataset *ds, int limit, int batch,
+               int threads, int snr_limit, gboolean json, gboolean quiet)
+{
+  VxXbarConfig cfg;
+  g_autoptr (GError) error = NULL;
+  if (!vitx_xbar_options_config (xo, &cfg, &error))
+    {
+      vitx_error ("eval", "%s", error->message);
+      return VITX_EXIT_USAGE;
+    }
+  Progress prog = { g_get_monotonic_time (), quiet };
+  VxXbarEvalOpts opts = {
+    .repeats = vitx_xbar_options_repeats (xo), .batch = batch, .limit = limit, .threads = threads,
+    .snr = vitx_xbar_options_snr (xo), .snr_limit = snr_limit, .observe = TRUE,
+    .progress = on_progress, .user = &prog,
+  };
+  VxXbarEvalResult r;
+  if (!vx_xbar_eval_run (m, ds, &cfg, &opts, &r, &error))
+    {
+      vitx_error ("eval", "%s", error->message);
+      return VITX_EXIT_FAILURE;
+    }
+  if (json)
+    {
+      g_autoptr (JsonNode) node = vx_xbar_eval_result_to_json (&r);
+      JsonObject *o = json_node_get_object (node);
+      json_object_set_string_member (o, "model", m->path ? m->path : "");
+      json_object_set_string_member (o, "dataset", ds->source);
+      json_object_set_double_member (o, "top1", r.top1_mean);
+      json_object_set_double_member (o, "images_per_s", r.seconds > 0 ? r.n * r.repeats / r.seconds : 0);
+      const char *outlier = vx_model_get_meta (m, "vitx.outlier");
+      if (outlier)
+        json_object_set_string_member (o, "outlier", outlier);
+      g_autoptr (JsonGenerator) gen = json_generator_new ();
+      json_generator_set_root (gen, node);
+      json_generator_set_pretty (gen, TRUE);
+      g_autofree char *text = json_generator_to_data (gen, NULL);
+      printf ("%s\n", text);
+    }
+  else
+    {
+      g_autofree char *summary = vx_xbar_config_to_string (&cfg);
+      printf ("model    %s%s%s\n", m->path ? m->path : "", vx_model_get_meta (m, "vitx.outlier") ? ", outlier what-if " : "",
+              vx_model_get_meta (m, "vitx.outlier") ? vx_model_get_meta (m, "vitx.outlier") : "");
+      printf ("data     %s (%d images, %d repeat%s)\n", ds->source, r.n, r.repeats, r.repeats == 1 ? "" : "s");
+      printf ("crossbar %s\n", summary);
+      printf ("top-1    %.2f%% mean", 100 * r.top1_mean);
+      if (r.repeats > 1)
+        printf (", std %.2f", 100 * r.top1_std);
+      printf ("  (95%% interval %.2f-%.2f%%; runs:", 100 * r.top1_lo, 100 * r.top1_hi);
+      for (int i = 0; i < r.repeats; i++)
+        printf (" %.2f", 100 * r.top1[i]);
+      printf (")\n");
+      if (r.snr_db)
+        {
+          printf ("SNR      <SNR> %.2f dB (%s, %d images); per block:", r.snr_mean_db,
+                  vx_snr_mode_to_string (r.snr_mode), r.snr_images);
+          for (int l = 0; l < r.depth; l++)
+            printf (" %.1f%s", r.snr_db[l], r.snr_capped[l] ? "(cap)" : "");
+          printf ("\n");
+        }
+      printf ("time     %.2f s\n", r.seconds);
+    }
+  vx_xbar_eval_result_clear (&r);
+  return VITX_EXIT_OK;
+}
+
 int
 vitx_cmd_eval (int argc, char **argv)
 {
   char *model_path = NULL, *data_path = NULL;
-  int limit = 0, batch = 64, threads = 0;
+  int limit = 0, batch = 64, threads = 0, snr_limit = 256;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model (safetensors; default: the shipped model)", "FILE" },
@@ -59,15 +129,23 @@ vitx_cmd_eval (int argc, char **argv)
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "T" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object on stdout", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
+    { "snr-limit", 0, 0, G_OPTION_ARG_INT, &snr_limit,
+      "Crossbar: images for SNR, histograms and K/V statistics (default 256; 0 = all)", "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- accuracy of a model on a dataset");
   g_option_context_set_description (ctx,
-    "Prints top-1 and top-5 accuracy (with a 95% Wilson interval), the confusion\n"
-    "matrix and the throughput. With --json: one object with model, dataset,\n"
-    "n_images, top1, top5 (fractions), top1_ci, images_per_s, confusion.\n"
+    "Without crossbar options: the ideal (float) network. Prints top-1 and top-5\n"
+    "accuracy (with a 95% Wilson interval), the confusion matrix and the throughput.\n"
+    "With --json: one object with model, dataset, n_images, top1, top5 (fractions),\n"
+    "top1_ci, images_per_s, confusion.\n"
+    "With any crossbar option (see --help-crossbar): the network on simulated\n"
+    "crossbars; prints accuracy over --repeats seeds, per-block SNR and <SNR>; the\n"
+    "JSON adds config, top1_runs, top1_mean, top1_std, snr_db, snr_mean_db, kv_stats.\n"
     "Exit status: 0 success, 1 a file could not be read or does not fit, 2 bad command line.");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (VitxXbarOptions) xo = vitx_xbar_options_new ();
+  g_option_context_add_group (ctx, vitx_xbar_options_group (xo));
   if (!vitx_parse (ctx, "eval", &argc, &argv))
     return VITX_EXIT_USAGE;
   if (argc > 1)
@@ -75,10 +153,21 @@ vitx_cmd_eval (int argc, char **argv)
       vitx_error ("eval", "unexpected argument '%s'", argv[1]);
       return VITX_EXIT_USAGE;
     }
-  if (limit < 0 || batch <= 0 || batch > 4096 || threads < 0 || threads > 1024)
+  if (limit < 0 || batch <= 0 || batch > 4096 || threads < 0 || threads > 1024 || snr_limit < 0)
     {
-      vitx_error ("eval", "--limit must be >= 0, --batch 1..4096, --threads 0..1024");
+      vitx_error ("eval", "--limit must be >= 0, --batch 1..4096, --threads 0..1024, --snr-limit >= 0");
       return VITX_EXIT_USAGE;
+    }
+  if (vitx_xbar_options_any (xo))
+    {
+      /* check the options before loading anything */
+      VxXbarConfig cfg;
+      g_autoptr (GError) cfg_error = NULL;
+      if (!vitx_xbar_options_config (xo, &cfg, &cfg_error))
+        {
+          vitx_error ("eval", "%s", cfg_error->message);
+          return VITX_EXIT_USAGE;
+        }
     }
   vx_set_num_threads (threads);
 
@@ -88,6 +177,16 @@ vitx_cmd_eval (int argc, char **argv)
   g_autoptr (VxDataset) ds = vitx_load_data ("eval", data_path, m);
   if (!ds)
     return VITX_EXIT_FAILURE;
+  if (vitx_xbar_options_any (xo))
+    {
+      m = vitx_xbar_prepare_model ("eval", xo, g_steal_pointer (&m));
+      if (!m)
+        return VITX_EXIT_FAILURE;
+      int rc = eval_crossbar (xo, m, ds, limit, batch, threads, snr_limit, json, quiet);
+      g_free (model_path);
+      g_free (data_path);
+      return rc;
+    }
 
   Progress prog = { g_get_monotonic_time (), quiet };
   VxEvalOpts opts = { .batch = batch, .limit = limit, .threads = threads,

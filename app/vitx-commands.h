@@ -20,6 +20,9 @@ int vitx_cmd_info  (int argc, char **argv);
 int vitx_cmd_eval  (int argc, char **argv);
 int vitx_cmd_bench (int argc, char **argv);
 int vitx_cmd_train (int argc, char **argv);
+int vitx_cmd_snr   (int argc, char **argv);
+int vitx_cmd_hist  (int argc, char **argv);
+int vitx_cmd_hw    (int argc, char **argv);
 int vitx_bench_train (int argc, char **argv);
 
 /* ---- helpers shared by the commands (vitx.c) ---- */

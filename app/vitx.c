@@ -22,6 +22,9 @@ static const VitxCommand commands[] = {
   { "eval",  vitx_cmd_eval,  "accuracy of a model on a dataset (ideal or on crossbars)" },
   { "bench", vitx_cmd_bench, "forward throughput against this machine's sgemm peak" },
   { "train", vitx_cmd_train, "train a ViT (standard or variation-aware)" },
+  { "snr",   vitx_cmd_snr,   "per-block attention SNR (eq. 4) on crossbars" },
+  { "hist",  vitx_cmd_hist,  "K/V conductance histograms and statistics" },
+  { "hw",    vitx_cmd_hw,    "crossbar count, area and energy of the attention" },
 };
 
 static void
