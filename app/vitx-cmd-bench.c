@@ -7,7 +7,9 @@
 #include <cblas.h>
 
 #include "vitx-commands.h"
+#include "vitx-xbar-options.h"
 #include "vx-rng.h"
+#include "vx-xbar.h"
 
 /* Best-of-`reps` GFLOP/s of one square sgemm of side n */
 static double
@@ -37,9 +39,11 @@ sgemm_peak (int n, int reps)
   return best;
 }
 
-/* Best-of-`reps` seconds of one forward pass of B random images */
+/* Best-of-`reps` seconds of one forward pass of B random images; with a
+ * simulator, each pass is a new batch (fresh static read noise, decoded once
+ * per batch as in an evaluation) */
 static double
-forward_seconds (const VxModel *m, int B, int reps)
+forward_seconds (const VxModel *m, int B, int reps, VxXbarSim *sim)
 {
   const VxArch *a = &m->arch;
   size_t img = (size_t) a->in_chans * a->img_size * a->img_size;
@@ -49,12 +53,19 @@ forward_seconds (const VxModel *m, int B, int reps)
   vx_rng_init (&r, 2);
   vx_rng_normal_fill (&r, x, img * B);
   VxActs *acts = vx_acts_new (a, B, FALSE);
-  vx_model_forward (m, acts, x, B, logits, NULL);
+  VxForwardOpts fo = { sim ? vx_xbar_sim_get_hooks (sim) : NULL, 0, 0, 0 };
+  if (sim)
+    vx_xbar_sim_batch_begin (sim, 0, 0, B);
+  vx_model_forward (m, acts, x, B, logits, &fo);
   double best = G_MAXDOUBLE;
   for (int i = 0; i < reps; i++)
     {
       gint64 t0 = g_get_monotonic_time ();
-      vx_model_forward (m, acts, x, B, logits, NULL);
+      fo.batch_index = i + 1;
+      fo.first_image = (int64_t) (i + 1) * B;
+      if (sim)
+        vx_xbar_sim_batch_begin (sim, fo.batch_index, fo.first_image, B);
+      vx_model_forward (m, acts, x, B, logits, &fo);
       best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
     }
   vx_acts_free (acts);
@@ -71,8 +82,11 @@ vitx_cmd_bench (int argc, char **argv)
 
   char *model_path = NULL;
   int batch = 128, threads = 0, reps = 10, gemm_n = 1536;
-  gboolean json = FALSE;
+  gboolean json = FALSE, noisy = FALSE;
   GOptionEntry entries[] = {
+    { "noisy", 0, 0, G_OPTION_ARG_NONE, &noisy,
+      "Also time the forward pass on simulated crossbars (functional mode unless --mode) "
+      "and print the ratio noisy/ideal", NULL },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model (default: the shipped model)", "FILE" },
     { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per forward pass (default 128)", "B" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "T" },
@@ -86,9 +100,12 @@ vitx_cmd_bench (int argc, char **argv)
     "Measures this machine's cblas_sgemm peak (a large square product) and the\n"
     "forward throughput of the model, and prints their ratio (utilisation).\n"
     "'vitx bench train' measures training instead (see 'vitx bench train --help').\n"
-    "With --json: forward_gflops, sgemm_peak_gflops, utilization, images_per_s, batch, threads.\n"
+    "With --json: forward_gflops, sgemm_peak_gflops, utilization, images_per_s, batch, threads;\n"
+    "with --noisy also noisy_images_per_s and noisy_over_ideal (time ratio).\n"
     "Exit status: 0 success, 1 the model could not be read, 2 bad command line.");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (VitxXbarOptions) xo = vitx_xbar_options_new ();
+  g_option_context_add_group (ctx, vitx_xbar_options_group (xo));
   if (!vitx_parse (ctx, "bench", &argc, &argv))
     return VITX_EXIT_USAGE;
   if (argc > 1)
@@ -102,13 +119,27 @@ vitx_cmd_bench (int argc, char **argv)
       vitx_error ("bench", "--batch 1..4096, --threads 0..1024, --reps 1..10000, --gemm-size 64..8192");
       return VITX_EXIT_USAGE;
     }
+  VxXbarConfig cfg;
+  g_autoptr (GError) error = NULL;
+  if (noisy && !vitx_xbar_options_config (xo, &cfg, &error))
+    {
+      vitx_error ("bench", "%s", error->message);
+      return VITX_EXIT_USAGE;
+    }
   vx_set_num_threads (threads);
   g_autoptr (VxModel) m = vitx_load_model ("bench", model_path);
   if (!m)
     return VITX_EXIT_FAILURE;
+  g_autoptr (VxXbarSim) sim = NULL;
+  if (noisy && !(sim = vx_xbar_sim_new (m, &cfg, &error)))
+    {
+      vitx_error ("bench", "%s", error->message);
+      return VITX_EXIT_FAILURE;
+    }
 
   double peak = sgemm_peak (gemm_n, 5);
-  double s = forward_seconds (m, batch, reps);
+  double s = forward_seconds (m, batch, reps, NULL);
+  double s_noisy = sim ? forward_seconds (m, batch, reps, sim) : 0;
   double flops = vx_arch_flops_per_image (&m->arch) * batch;
   double gflops = flops / s / 1e9;
   double ips = batch / s;
@@ -131,6 +162,15 @@ vitx_cmd_bench (int argc, char **argv)
       json_builder_add_int_value (b, batch);
       json_builder_set_member_name (b, "threads");
       json_builder_add_int_value (b, vx_get_num_threads ());
+      if (sim)
+        {
+          json_builder_set_member_name (b, "noisy_images_per_s");
+          json_builder_add_double_value (b, batch / s_noisy);
+          json_builder_set_member_name (b, "noisy_over_ideal");
+          json_builder_add_double_value (b, s_noisy / s);
+          json_builder_set_member_name (b, "config");
+          json_builder_add_value (b, vx_xbar_config_to_json (&cfg));
+        }
       json_builder_end_object (b);
       vitx_print_json (b);
     }
@@ -140,6 +180,12 @@ vitx_cmd_bench (int argc, char **argv)
       printf ("sgemm peak       %.1f GFLOP/s (%dx%d, %d threads)\n", peak, gemm_n, gemm_n, vx_get_num_threads ());
       printf ("forward          %.1f GFLOP/s, %.0f images/s (batch %d, best of %d)\n", gflops, ips, batch, reps);
       printf ("utilisation      %.1f%% of the sgemm peak\n", 100 * gflops / peak);
+      if (sim)
+        {
+          g_autofree char *summary = vx_xbar_config_to_string (&cfg);
+          printf ("noisy forward    %.0f images/s, %.2fx the ideal time (%s)\n",
+                  batch / s_noisy, s_noisy / s, summary);
+        }
     }
   g_free (model_path);
   return VITX_EXIT_OK;
