@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cblas.h>
 
+#include "vx-fastmath.h"
 #include "vx-kernels.h"
 
 void
@@ -58,7 +59,47 @@ vx_embed_forward (float *x, const float *patch_out, const float *cls, const floa
     }
 }
 
-void
+/* sum of x[0..n) in eight float lanes, combined in double: vectorisable, and
+ * the order of additions depends on n alone */
+static inline double
+lane_sum (const float *x, int n, float shift)
+{
+  float part[8] = { 0 };
+  int j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; k++)
+      part[k] += x[j + k] - shift;
+  double s = 0.0;
+  for (int k = 0; k < 8; k++)
+    s += part[k];
+  for (; j < n; j++)
+    s += x[j] - shift;
+  return s;
+}
+
+static inline double
+lane_sum_squares (const float *x, int n, float shift)
+{
+  float part[8] = { 0 };
+  int j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; k++)
+      {
+        float d = x[j + k] - shift;
+        part[k] += d * d;
+      }
+  double s = 0.0;
+  for (int k = 0; k < 8; k++)
+    s += part[k];
+  for (; j < n; j++)
+    {
+      double d = x[j] - shift;
+      s += d * d;
+    }
+  return s;
+}
+
+VX_SIMD_CLONES void
 vx_layernorm_forward (float *out, float *mean, float *rstd,
                       const float *inp, const float *weight, const float *bias,
                       int M, int C, float eps)
@@ -67,19 +108,10 @@ vx_layernorm_forward (float *out, float *mean, float *rstd,
     {
       const float *x = inp + (size_t) i * C;
       float *y = out + (size_t) i * C;
-      double m = 0.0;
-      for (int j = 0; j < C; j++)
-        m += x[j];
-      m /= C;
-      double v = 0.0;
-      for (int j = 0; j < C; j++)
-        {
-          double d = x[j] - m;
-          v += d * d;
-        }
-      v /= C;
+      /* two passes (mean, then squared deviations), as torch does */
+      float mf = (float) (lane_sum (x, C, 0.0f) / C);
+      double v = lane_sum_squares (x, C, mf) / C;
       float s = (float) (1.0 / sqrt (v + eps));
-      float mf = (float) m;
       for (int j = 0; j < C; j++)
         y[j] = (x[j] - mf) * s * weight[j] + bias[j];
       if (mean)
@@ -89,44 +121,49 @@ vx_layernorm_forward (float *out, float *mean, float *rstd,
     }
 }
 
-void
+VX_SIMD_CLONES void
 vx_gelu_forward (float *out, const float *inp, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     {
       float x = inp[i];
-      out[i] = 0.5f * x * (1.0f + erff (x * (float) M_SQRT1_2));
+      out[i] = 0.5f * x * (1.0f + vx_fast_erff (x * (float) M_SQRT1_2));
     }
 }
 
-void
+VX_SIMD_CLONES void
 vx_residual_forward (float *out, const float *a, const float *b, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     out[i] = a[i] + b[i];
 }
 
-void
+VX_SIMD_CLONES void
 vx_softmax_forward (float *x, float scale, int rows, int cols)
 {
   for (int r = 0; r < rows; r++)
     {
       float *row = x + (size_t) r * cols;
+      for (int j = 0; j < cols; j++)
+        row[j] *= scale;
       float mx = -INFINITY;
       for (int j = 0; j < cols; j++)
-        {
-          row[j] *= scale;
-          if (row[j] > mx)
-            mx = row[j];
-        }
+        mx = row[j] > mx ? row[j] : mx;
+      for (int j = 0; j < cols; j++)
+        row[j] = vx_fast_expf (row[j] - mx);
+      /* eight partial sums in a fixed order: vectorisable and deterministic */
+      float part[8] = { 0 };
+      int j = 0;
+      for (; j + 8 <= cols; j += 8)
+        for (int k = 0; k < 8; k++)
+          part[k] += row[j + k];
       double sum = 0.0;
-      for (int j = 0; j < cols; j++)
-        {
-          row[j] = expf (row[j] - mx);
-          sum += row[j];
-        }
+      for (int k = 0; k < 8; k++)
+        sum += part[k];
+      for (; j < cols; j++)
+        sum += row[j];
       float inv = (float) (1.0 / sum);
-      for (int j = 0; j < cols; j++)
+      for (j = 0; j < cols; j++)
         row[j] *= inv;
     }
 }

@@ -7,6 +7,8 @@
 
 #include "vx-error.h"
 #include "vx-eval.h"
+#include "vx-fastmath.h"
+#include "vx-kernels.h"
 #include "vx-model.h"
 #include "vx-rng.h"
 
@@ -424,6 +426,33 @@ test_model_copy_and_meta (void)
 }
 
 static void
+test_fastmath (void)
+{
+  double worst_exp = 0, worst_erf = 0;
+  for (double x = -87.0; x <= 88.0; x += 0.001)
+    {
+      double ref = exp ((float) x);
+      worst_exp = fmax (worst_exp, fabs (vx_fast_expf ((float) x) - ref) / ref);
+    }
+  for (double x = -6.0; x <= 6.0; x += 0.0005)
+    worst_erf = fmax (worst_erf, fabs (vx_fast_erff ((float) x) - erf ((float) x)));
+  g_test_message ("exp: max relative error %.3g; erf: max absolute error %.3g", worst_exp, worst_erf);
+  g_assert_cmpfloat (worst_exp, <, 3e-7);
+  g_assert_cmpfloat (worst_erf, <, 5e-7);
+  /* softmax rows sum to one and keep their order, also for very negative scores */
+  float row[37];
+  for (int j = 0; j < 37; j++)
+    row[j] = -200.0f + 3.0f * j;
+  vx_softmax_forward (row, 1.0f, 1, 37);
+  double sum = 0;
+  for (int j = 0; j < 37; j++)
+    sum += row[j];
+  g_assert_cmpfloat (fabs (sum - 1.0), <, 1e-6);
+  g_assert_cmpfloat (row[36], >, row[35]);
+  g_assert_cmpfloat (fabs (row[36] - 1.0 / (1.0 + exp (-3.0) / (1 - exp (-3.0)))), <, 1e-4);
+}
+
+static void
 test_wilson (void)
 {
   double lo, hi;
@@ -447,5 +476,6 @@ main (int argc, char **argv)
   g_test_add_func ("/forward/threads-identical", test_forward_threads_identical);
   g_test_add_func ("/forward/hooks", test_forward_hooks);
   g_test_add_func ("/eval/wilson", test_wilson);
+  g_test_add_func ("/kernels/fastmath", test_fastmath);
   return g_test_run ();
 }
