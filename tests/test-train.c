@@ -420,7 +420,7 @@ test_resume (void)
 {
   load_data ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("vitx-train-XXXXXX", &error);
+  g_autofree char *dir = g_dir_make_tmp (NULL, &error);
   g_assert_no_error (error);
   g_autofree char *ckpt = g_build_filename (dir, "run.ckpt.safetensors", NULL);
 
