@@ -193,25 +193,63 @@ run "eval: stray argument" 2 "stray" -- eval --model "$model" stray
 run "info: two models" 2 "info" -- info "$model" "$model"
 run "unknown command" 2 "frobnicate" -- frobnicate
 
-# crossbar options, once `vitx eval` has them
-"$vitx" eval --help > "$tmp/help" 2>&1
-xbar_case () {  # OPTION VALUE
-  if grep -q -- "$1[= ]" "$tmp/help"; then
-    run "eval $1 $2" 2 "$1" -- eval --model "$model" "$1" "$2" --limit 1
+# ---- crossbar options (checked once a command lists them in --help-all) ------------------
+xbar_case () {  # COMMAND OPTION VALUE
+  "$vitx" "$1" --help-all > "$tmp/help" 2>&1
+  if grep -q -- "$2[= ]" "$tmp/help"; then
+    run "$1 $2 $3" 2 "$2" -- "$1" --model "$model" "$2" "$3" --limit 1
   else
     n=$((n + 1))
-    echo "ok $n - eval $1 $2 # SKIP vitx eval has no $1 option yet"
+    echo "ok $n - $1 $2 $3 # SKIP vitx $1 has no $2 option yet"
   fi
 }
-xbar_case --gamma -1
-xbar_case --gamma nan
-xbar_case --beta 0
-xbar_case --beta -2
-xbar_case --adc-bits 40
-xbar_case --adc-bits 0
-xbar_case --xbar 0
-xbar_case --xbar -64
-xbar_case --xbar 1000000
+# the message names the quantity (gamma, beta, ADC bits, crossbar size), not always
+# the option's spelling, so these cases look for the word
+xbar_word () {  # COMMAND OPTION VALUE WORD
+  "$vitx" "$1" --help-all > "$tmp/help" 2>&1
+  if grep -q -- "$2[= ]" "$tmp/help"; then
+    run "$1 $2 $3" 2 "$4" -- "$1" --model "$model" "$2" "$3" --limit 1
+  else
+    n=$((n + 1))
+    echo "ok $n - $1 $2 $3 # SKIP vitx $1 has no $2 option yet"
+  fi
+}
+xbar_word eval --gamma -1 gamma
+xbar_word eval --gamma nan gamma
+xbar_word eval --gamma inf gamma
+xbar_word eval --beta 0 beta
+xbar_word eval --beta -2 beta
+xbar_word eval --beta 1.5 beta
+xbar_word eval --alpha 0.5 alpha
+xbar_word eval --adc-bits 40 "ADC bits"
+xbar_word eval --adc-bits 0 "ADC bits"
+xbar_word eval --xbar 0 "crossbar size"
+xbar_word eval --xbar -64 "crossbar size"
+xbar_word eval --xbar 1000000 "crossbar size"
+xbar_word eval --sigma-r -0.1 "sigma_R"
+xbar_word eval --weight-bits 40 "weight bits"
+xbar_case eval --onoff 1
+xbar_case eval --seed abc
+xbar_case eval --seed -1
+xbar_case eval --mode quantum
+xbar_word eval --analog everything everything
+xbar_word eval --preset nonsense nonsense
+# --repeats is checked with the crossbar options (-x turns them on)
+if grep -q -- "--repeats[= ]" "$tmp/help"; then
+  run "eval -x --repeats 0" 2 "--repeats" -- eval --model "$model" -x --repeats 0 --limit 1
+  run "eval -x --repeats 10^6" 2 "--repeats" -- eval --model "$model" -x --repeats 1000000 --limit 1
+fi
+xbar_word snr --gamma -1 gamma
+xbar_word hist --xbar 0 "crossbar size"
+"$vitx" hw --help-all > "$tmp/help" 2>&1
+if grep -q -- "--arch[= ]" "$tmp/help"; then
+  run "hw --arch: truncated model file" 1 "$tmp/truncated.safetensors" -- hw --arch "$tmp/truncated.safetensors"
+  run "hw --arch /dev/null" 1 "/dev/null" -- hw --arch /dev/null
+  run "hw --adc-bits 40" 2 "ADC bits" -- hw --adc-bits 40
+else
+  n=$((n + 1))
+  echo "ok $n - hw --arch # SKIP vitx hw has no --arch option yet"
+fi
 
 echo "1..$n"
 [ $failed -eq 0 ]
