@@ -53,6 +53,35 @@ vitx_xbar_options_free (VitxXbarOptions *o)
   g_free (o);
 }
 
+/* a finite number for one of the double options; NaN marks "not given", so
+ * it (and infinities) must not get through as a value */
+static gboolean
+parse_double (const char *option_name, const char *value, gpointer data, GError **error)
+{
+  VitxXbarOptions *o = data;
+  struct { const char *name; double *field; } map[] = {
+    { "--gamma", &o->gamma }, { "--onoff", &o->onoff }, { "--alpha", &o->alpha },
+    { "--beta", &o->beta }, { "--sigma-r", &o->sigma_r }, { "--sigma-w", &o->sigma_w },
+    { "--outlier-scale", &o->outlier_scale },
+  };
+  char *end = NULL;
+  double v = g_ascii_strtod (value, &end);
+  if (!value[0] || !end || *end || !isfinite (v))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s %s: expected a finite number", option_name, value);
+      return FALSE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_str_equal (option_name, map[i].name))
+      {
+        *map[i].field = v;
+        return TRUE;
+      }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unknown option %s", option_name);
+  return FALSE;
+}
+
 GOptionGroup *
 vitx_xbar_options_group (VitxXbarOptions *o)
 {
@@ -61,14 +90,14 @@ vitx_xbar_options_group (VitxXbarOptions *o)
       "Simulate crossbars with the preset's values (implied by any option below)", NULL },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &o->preset,
       "Device preset: rram-paper (Table I, default) or sram-imc", "NAME" },
-    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &o->gamma, "Write-noise factor gamma (eq. 3; default 3)", "G" },
-    { "onoff", 0, 0, G_OPTION_ARG_DOUBLE, &o->onoff, "ON/OFF ratio G_max/G_min, G_min fixed (default 100)", "R" },
-    { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &o->alpha, "ClipFormer shift, >= 1 (enables ClipFormer)", "A" },
-    { "beta", 0, 0, G_OPTION_ARG_DOUBLE, &o->beta, "ClipFormer clip, in (0, 1] (enables ClipFormer)", "B" },
+    { "gamma", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "Write-noise factor gamma (eq. 3; default 3)", "G" },
+    { "onoff", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "ON/OFF ratio G_max/G_min, G_min fixed (default 100)", "R" },
+    { "alpha", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "ClipFormer shift, >= 1 (enables ClipFormer)", "A" },
+    { "beta", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "ClipFormer clip, in (0, 1] (enables ClipFormer)", "B" },
     { "clipformer", 0, 0, G_OPTION_ARG_NONE, &o->clipformer, "Apply ClipFormer to K and V (default alpha 2, beta 1)", NULL },
     { "no-clipformer", 0, 0, G_OPTION_ARG_NONE, &o->no_clipformer, "Do not apply ClipFormer", NULL },
-    { "sigma-r", 0, 0, G_OPTION_ARG_DOUBLE, &o->sigma_r, "Read-noise standard deviation (eq. 2; default 0.05)", "S" },
-    { "sigma-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->sigma_w, "Write-noise standard deviation (eq. 3; default 0.1)", "S" },
+    { "sigma-r", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "Read-noise standard deviation (eq. 2; default 0.05)", "S" },
+    { "sigma-w", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "Write-noise standard deviation (eq. 3; default 0.1)", "S" },
     { "adc-bits", 0, 0, G_OPTION_ARG_INT, &o->adc_bits, "ADC resolution in circuit mode (default 6)", "BITS" },
     { "bits-per-cell", 0, 0, G_OPTION_ARG_INT, &o->bits_per_cell, "Bits per cell (default 2)", "BITS" },
     { "weight-bits", 0, 0, G_OPTION_ARG_INT, &o->weight_bits, "Conductance precision (default 8)", "BITS" },
@@ -87,14 +116,14 @@ vitx_xbar_options_group (VitxXbarOptions *o)
       "(default qkv,proj,fc1,fc2,qk,sv)", "LIST" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed_text, "Noise seed (default 0); repeat r uses seed + r", "N" },
     { "repeats", 0, 0, G_OPTION_ARG_INT, &o->repeats, "Repeats with seeds seed, seed+1, ... (default 1)", "N" },
-    { "outlier-scale", 0, 0, G_OPTION_ARG_DOUBLE, &o->outlier_scale,
+    { "outlier-scale", 0, 0, G_OPTION_ARG_CALLBACK, parse_double,
       "Outlier what-if: scale c K/V channels per head by s (1..64), function-preserving", "S" },
     { "outlier-channels", 0, 0, G_OPTION_ARG_INT, &o->outlier_channels,
       "Outlier what-if: channels per head (default 2)", "C" },
     { NULL }
   };
   GOptionGroup *g = g_option_group_new ("crossbar", "Crossbar simulation (ViT-X, MODEL.md):",
-                                        "Show the crossbar options", NULL, NULL);
+                                        "Show the crossbar options", o, NULL);
   g_option_group_add_entries (g, entries);
   return g;
 }
