@@ -12,8 +12,10 @@
 #include "vx-rng.h"
 
 /* An IDX payload larger than this is refused before anything is allocated
- * (Fashion-MNIST's training images are 47 MB). */
-#define VX_IDX_MAX_BYTES ((guint64) 1 << 31)
+ * (Fashion-MNIST's training images are 47 MB). G_MAXINT, not 2^31: every
+ * dimension then fits the int fields of VxDataset (a header of 1 x 2^31 x 1
+ * with its 2 GB payload would otherwise give a negative height). */
+#define VX_IDX_MAX_BYTES ((guint64) G_MAXINT)
 
 #define VX_IDX_IMAGES_MAGIC 0x00000803u   /* unsigned bytes, 3 dimensions */
 #define VX_IDX_LABELS_MAGIC 0x00000801u   /* unsigned bytes, 1 dimension */

@@ -142,9 +142,12 @@ run "eval --data: IDX with a wrong magic" 1 "bad magic" -- eval --model "$model"
 idx_pair "$tmp/idx-huge" 2051 4294967295 4294967295 4294967295 100 3
 run "eval --data: IDX with huge dimensions" 1 "t10k-images-idx3-ubyte" -- \
   eval --model "$model" --data "$tmp/idx-huge"
-idx_pair "$tmp/idx-2g" 2051 2 32768 32768 100 2
+idx_pair "$tmp/idx-2g" 2051 2 32767 32767 100 2
 run "eval --data: IDX claiming 2 GB, holding 100 bytes" 1 "truncated" -- \
   eval --model "$model" --data "$tmp/idx-2g"
+idx_pair "$tmp/idx-2g31" 2051 1 2147483648 1 100 1
+run "eval --data: IDX with a dimension of 2^31" 1 "more than 2147483647 bytes" -- \
+  eval --model "$model" --data "$tmp/idx-2g31"
 idx_pair "$tmp/idx-short" 2051 3 28 28 2000 3
 run "eval --data: IDX with a short payload" 1 "truncated" -- eval --model "$model" --data "$tmp/idx-short"
 idx_pair "$tmp/idx-size" 2051 3 27 27 2187 3
