@@ -133,17 +133,22 @@ test_pytorch_step (void)
           graw[j] = (float) (grads->mem[p->offset + j] / coef);
           gmax = MAX (gmax, fabs (gref[j]));
         }
-      /* relative to each element, with a floor of 1e-2 of the tensor's largest
-       * gradient: below that, float32 rounding of sums dominates */
-      double eg = max_rel_error (graw, gref, p->numel, 1e-2 * gmax, &where);
+      /* within 1e-4 of each element, or of a tenth of the tensor's largest
+       * gradient for elements smaller than that: those are sums that cancel,
+       * where float32 rounding in the forward pass (its vectorised exp and erf
+       * are good to ~1e-7) is a larger share of the result */
+      double eg = max_rel_error (graw, gref, p->numel, 0.1 * gmax, &where);
       if (eg >= 1e-4)
         g_printerr ("%s: element %zu: %.8g, PyTorch %.8g (max |g| %.3g)\n", gname, where,
                     (double) graw[where], (double) gref[where], gmax);
       g_assert_cmpfloat (eg, <, 1e-4);
 
-      /* parameters after the step; the keys' bias of qkv has an analytic zero
-       * gradient, where Adam's first step g / (|g| + eps) amplifies rounding
-       * residue to anything up to lr (see tests/data/README.md) */
+      /* Parameters after the step: p (1 - lr wd) - lr u, where Adam's first step
+       * u = g / (|g| + eps) is within [-1, 1]. Within 1e-4 of the reference,
+       * plus 1e-3 lr for u: where |g| is not far above eps (1e-8), u is as
+       * sensitive as g's last digits. The keys' bias of qkv has an analytic zero
+       * gradient, where u is rounding residue of any size up to 1 (see
+       * tests/data/README.md): there only |u| <= 1 is checked. */
       gboolean is_qkv_bias = g_str_has_suffix (p->name, "attn.qkv.bias");
       double ea = 0.0;
       for (size_t j = 0; j < p->numel; j++)
@@ -151,15 +156,21 @@ test_pytorch_step (void)
           float got = m->params.mem[p->offset + j];
           if (is_qkv_bias && j >= (size_t) a.embed_dim && j < 2 * (size_t) a.embed_dim)
             {
-              g_assert_cmpfloat (fabs (got - aref[j]), <=, 1.001 * cfg.lr);
+              g_assert_cmpfloat (fabs (got - aref[j]), <=, 2.001 * cfg.lr);
               g_assert_cmpfloat (fabs (graw[j]), <, 1e-6 * gmax);
               continue;
             }
-          ea = MAX (ea, fabs ((double) got - aref[j]) / MAX (fabs ((double) aref[j]), 1e-3));
+          double err = fabs ((double) got - aref[j]) / (1e-4 * fabs ((double) aref[j]) + 1e-3 * cfg.lr);
+          if (err > ea)
+            ea = err;
+          if (err >= 1.0)
+            g_printerr ("%s[%zu]: after %.8g, PyTorch %.8g, before %.8g; gradient %.6g, PyTorch %.6g\n",
+                        p->name, j, (double) got, (double) aref[j], (double) before[p->offset + j],
+                        (double) graw[j], (double) gref[j]);
         }
-      g_test_message ("%-28s grad max rel error %.2e, after-step max rel error %.2e",
+      g_test_message ("%-28s gradient: max rel error %.2e; after the step: %.2f of the tolerance",
                       p->name, eg, ea);
-      g_assert_cmpfloat (ea, <, 1e-4);
+      g_assert_cmpfloat (ea, <, 1.0);
       /* and the step really moved the parameters */
       g_assert_true (memcmp (before + p->offset, m->params.mem + p->offset,
                              sizeof (float) * p->numel) != 0);
