@@ -399,13 +399,17 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   int id = static_id (sim, site);
   g_assert (B * rpi == M);
 
-  /* inputs: symmetric, per-tensor dynamic scale, one tensor per image */
-  float *xq = grow (&sim->lin_in, &sim->lin_in_cap, (size_t) M * Kin);
+  /* inputs: symmetric, per-tensor dynamic scale, one tensor per image (circuit
+   * mode quantises them itself, into integers) */
   gboolean circuit = sim->cfg.mode == VX_XBAR_CIRCUIT;
+  float *xq = NULL;
   if (!circuit)
-    for (int b = 0; b < B; b++)
-      _vx_xbar_quantize_inputs (&sim->map, xq + (size_t) b * rpi * Kin, in + (size_t) b * rpi * Kin,
-                                rpi, Kin, Kin, TRUE);
+    {
+      xq = grow (&sim->lin_in, &sim->lin_in_cap, (size_t) M * Kin);
+      for (int b = 0; b < B; b++)
+        _vx_xbar_quantize_inputs (&sim->map, xq + (size_t) b * rpi * Kin,
+                                  in + (size_t) b * rpi * Kin, rpi, Kin, Kin, TRUE);
+    }
 
   gboolean per_image = sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE;
   if (!circuit && !per_image)

@@ -398,8 +398,9 @@ test_static_noise_options (void)
   c.analog |= VX_XBAR_ANALOG (VX_MM_PATCH) | VX_XBAR_ANALOG (VX_MM_HEAD);
   g_autofree float *pi4 = eval_logits (m, ds, &c, 4);
   g_autofree float *pi3 = eval_logits (m, ds, &c, 3);
-  g_assert_cmpfloat (xbar_test_max_diff (pi4, pi4 + 40, 10), >, 0);
-  g_assert_cmpmem (pi4, 80 * sizeof (float), pi3, 80 * sizeof (float));
+  g_assert_cmpfloat (xbar_test_max_diff (pi4, pi4 + 40, 10), >, 1e-3 * xbar_test_max_abs (pi4, 80));
+  /* the same noise; only the engine's rounding may differ between batch sizes */
+  g_assert_cmpfloat (xbar_test_max_diff (pi4, pi3, 80), <=, 1e-5 * xbar_test_max_abs (pi4, 80));
 
   /* batch_begin only moves the decode earlier: the hooks alone give the same */
   c.static_noise = VX_STATIC_NOISE_PER_BATCH;
@@ -429,14 +430,17 @@ test_kv_noise_per_image (void)
   c.gamma = 3;
   c.analog = VX_XBAR_ANALOG (VX_MM_QK) | VX_XBAR_ANALOG (VX_MM_SV);
   g_autofree float *a = eval_logits (m, ds, &c, 8);
-  g_assert_cmpfloat (xbar_test_max_diff (a, a + 20, 10), >, 0);
+  g_assert_cmpfloat (xbar_test_max_diff (a, a + 20, 10), >, 1e-3 * xbar_test_max_abs (a, 80));
   /* and it is keyed by the image, not the batch: other batchings, the same noise
-   * (patch and head analog too, so every product is one GEMM per image) */
+   * (patch and head analog too, so every product is one GEMM per image; the
+   * engine's elementwise kernels may still round differently per batch size) */
   c.analog |= VX_XBAR_ANALOG (VX_MM_PATCH) | VX_XBAR_ANALOG (VX_MM_HEAD);
   c.static_noise = VX_STATIC_NOISE_PER_IMAGE;
   g_autofree float *b8 = eval_logits (m, ds, &c, 8);
   g_autofree float *b3 = eval_logits (m, ds, &c, 3);
-  g_assert_cmpmem (b8, 80 * sizeof (float), b3, 80 * sizeof (float));
+  double d = xbar_test_max_diff (b8, b3, 80), scale = xbar_test_max_abs (b8, 80);
+  g_test_message ("K/V noise, batches of 8 vs 3: max logit difference %.3g of %.3g", d, scale);
+  g_assert_cmpfloat (d, <=, 1e-5 * scale);
   vx_model_free (m);
 }
 
