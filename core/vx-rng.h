@@ -36,7 +36,7 @@ void     vx_rng_normal_fill (VxRng *r, float *out, size_t n);
 void     vx_rng_shuffle   (VxRng *r, int *items, int n);
 
 /* Fill out[0..n) with standard normals, fast: Box-Muller in float with
- * polynomial log/sin/cos (relative error < 1e-6), two normals per 64-bit draw
+ * polynomial log/sin/cos (relative error < 1e-5), two normals per 64-bit draw
  * (31-bit radius uniform, so |z| <= 6.6). Draw i is SplitMix64's output for the
  * state key + (counter + i + 1) * 0x9e3779b97f4a7c15, so the result is a pure
  * function of (key, counter); draws come in blocks of 64 (128 normals; the

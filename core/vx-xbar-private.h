@@ -165,10 +165,12 @@ struct _VxXbarSim {
   float *lin_w;         /* per-image decoded weights (VX_STATIC_NOISE_PER_IMAGE) */
   size_t lin_w_cap;
 
-  /* K/V scales of the current block's batch (set by the QKV product) */
+  /* K/V maxima of the current block's batch, from one pass over the QKV product */
   int64_t cur_first_image;
-  int cur_batch;        /* images in the batch */
+  int cur_block;
+  int cur_batch;        /* images in the batch; 0 = none noted */
   int cap_batch;
+  float *chan_max;      /* (cap_batch, 2, D) max |.| over tokens of every K/V channel */
   float *tensor_max;    /* (cap_batch, 2) */
   float batch_max[2];
   float *calib;         /* (depth, H, 2) or NULL */

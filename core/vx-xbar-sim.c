@@ -121,6 +121,7 @@ vx_xbar_sim_new (const VxModel *m, const VxXbarConfig *cfg, GError **error)
   sim->depth = a->depth;
   sim->cfg = *cfg;
   sim->seed = cfg->seed;
+  sim->cur_block = -1;
   _vx_xbar_map_init (&sim->map, cfg);
 
   sim->n_static = sim->depth * 4 + 3;
@@ -150,6 +151,7 @@ vx_xbar_sim_free (VxXbarSim *sim)
   g_free (sim->stat);
   g_free (sim->lin_in);
   g_free (sim->lin_w);
+  g_free (sim->chan_max);
   g_free (sim->tensor_max);
   g_free (sim->calib);
   g_ptr_array_unref (sim->pool);
@@ -343,43 +345,53 @@ add_bias (float *out, const float *bias, int M, int Nout)
       out[(size_t) i * Nout + j] += bias[j];
 }
 
-/* per-image and per-batch maxima of the K and V just computed, for the
- * per-tensor and per-batch scale policies; resets the statistics slots */
+/* Maxima of the K and V just computed, in one vectorised pass over the product:
+ * every channel's max over the tokens of each image, then each image's tensor
+ * max and the batch max; the attention hooks take their scales from these.
+ * Also resets the statistics slots. */
 static void
 note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
 {
   int N = sim->N, D = sim->D, B = M / N;
   sim->cur_first_image = site->image;
+  sim->cur_block = site->block;
   sim->cur_batch = B;
   if (B > sim->cap_batch)
     {
+      g_free (sim->chan_max);
       g_free (sim->tensor_max);
       g_free (sim->slots);
+      sim->chan_max = g_new (float, (size_t) 2 * B * D);
       sim->tensor_max = g_new (float, (size_t) 2 * B);
       sim->slots = g_new0 (XbarGroupStat, (size_t) B * sim->H * 2);
       sim->cap_batch = B;
     }
   if (sim->observing)
     memset (sim->slots, 0, sizeof (XbarGroupStat) * B * sim->H * 2);
-  VxKvScale pol = sim->cfg.kv_scale;
-  if (pol != VX_KV_SCALE_PER_TENSOR && pol != VX_KV_SCALE_PER_BATCH)
+  if (sim->cfg.kv_scale == VX_KV_SCALE_CALIBRATED)
     return;
   sim->batch_max[0] = sim->batch_max[1] = 0.f;
   for (int b = 0; b < B; b++)
     for (int kv = 0; kv < 2; kv++)
       {
-        float m = 0.f;
+        float *cm = sim->chan_max + ((size_t) b * 2 + kv) * D;
+        memset (cm, 0, sizeof (float) * D);
         for (int t = 0; t < N; t++)
           {
             const float *x = out + ((size_t) b * N + t) * 3 * D + (size_t) (kv + 1) * D;
+#pragma omp simd
             for (int j = 0; j < D; j++)
               {
+                /* not fmaxf: that is a library call here */
                 float a = fabsf (x[j]);
-                m = a > m ? a : m;
+                cm[j] = a > cm[j] ? a : cm[j];
               }
           }
+        float m = 0.f;
+        for (int j = 0; j < D; j++)
+          m = cm[j] > m ? cm[j] : m;
         sim->tensor_max[b * 2 + kv] = m;
-        sim->batch_max[kv] = fmaxf (sim->batch_max[kv], m);
+        sim->batch_max[kv] = m > sim->batch_max[kv] ? m : sim->batch_max[kv];
       }
 }
 
@@ -454,16 +466,27 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
 
 /* ---- K and V ------------------------------------------------------------------------------------ */
 
-/* wmax (cols) for one head's K or V (rows tokens x cols channels, stride ld) */
+/* wmax (cols) for one head's K or V (rows tokens x cols channels, stride ld):
+ * from the maxima noted with the QKV product, or from x itself when the hook
+ * is called on its own */
 static void
 kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const float *x,
            int rows, int cols, int ld)
 {
   int b = (int) (site->image - sim->cur_first_image);
+  gboolean noted = site->block == sim->cur_block && b >= 0 && b < sim->cur_batch
+                   && cols == sim->Dh;
+  const float *cm = noted
+    ? sim->chan_max + ((size_t) b * 2 + kv) * sim->D + (size_t) site->head * sim->Dh : NULL;
   float m = 0.f;
   switch (sim->cfg.kv_scale)
     {
     case VX_KV_SCALE_PER_CHANNEL:
+      if (cm)
+        {
+          memcpy (wmax, cm, sizeof (float) * cols);
+          return;
+        }
       for (int c = 0; c < cols; c++)
         wmax[c] = 0.f;
       for (int r = 0; r < rows; r++)
@@ -475,10 +498,11 @@ kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const 
           }
       return;
     case VX_KV_SCALE_PER_TENSOR:
-      g_assert (b >= 0 && b < sim->cur_batch);
+      g_assert (noted);
       m = sim->tensor_max[b * 2 + kv];
       break;
     case VX_KV_SCALE_PER_BATCH:
+      g_assert (noted);
       m = sim->batch_max[kv];
       break;
     case VX_KV_SCALE_CALIBRATED:
@@ -493,14 +517,18 @@ kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const 
     case VX_KV_SCALE_PER_HEAD:
     case VX_KV_SCALE_N:
     default:
-      for (int r = 0; r < rows; r++)
-#pragma omp simd reduction(max:m)
+      if (cm)
         for (int c = 0; c < cols; c++)
-          {
-            /* not fmaxf: that is a library call here, and this loop is hot */
-            float a = fabsf (x[(size_t) r * ld + c]);
-            m = a > m ? a : m;
-          }
+          m = cm[c] > m ? cm[c] : m;
+      else
+        for (int r = 0; r < rows; r++)
+#pragma omp simd reduction(max:m)
+          for (int c = 0; c < cols; c++)
+            {
+              /* not fmaxf: that is a library call here */
+              float a = fabsf (x[(size_t) r * ld + c]);
+              m = a > m ? a : m;
+            }
       break;
     }
   for (int c = 0; c < cols; c++)

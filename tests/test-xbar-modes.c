@@ -134,7 +134,14 @@ compare_products (VxXbarConfig *c, VxKvScale policy, Cmp out[3])
   out[0].bound = adc_bound (c, D, c->weight_bits, xs, wmax / vx_xbar_levels (c));
   out[0].scale = xbar_test_max_abs (yf, B * N * 3 * D);
 
-  /* QK^T and SV of image 0, head 1 on the K and V just computed */
+  /* QK^T and SV of image 0, head 1 on the functional K and V; fresh simulators,
+   * since each took its K/V scales from its own QKV product */
+  vx_xbar_sim_free (sf);
+  vx_xbar_sim_free (scir);
+  sf = vx_xbar_sim_new (m, &cf, NULL);
+  scir = vx_xbar_sim_new (m, &cc, NULL);
+  hf = vx_xbar_sim_get_hooks (sf);
+  hc = vx_xbar_sim_get_hooks (scir);
   const float *q = yf + Dh, *k = yf + D + Dh, *v = yf + 2 * D + Dh;
   g_autofree float *sf_ = g_new (float, N * N), *sc_ = g_new (float, N * N);
   VxMatmulSite sq = { VX_MM_QK, 0, 1, 0, 0, 0 };
