@@ -1,0 +1,22 @@
+/* vx-param-row.h: one numeric setting: a scale, an exact entry, a unit, an equation
+ *
+ * "value" is the setting in its own units; the scale may run on a logarithmic
+ * axis (log-scale) and integer settings may be restricted to powers of two
+ * (pow2). The tooltip states the equation the value enters.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define VX_TYPE_PARAM_ROW (vx_param_row_get_type ())
+G_DECLARE_FINAL_TYPE (VxParamRow, vx_param_row, VX, PARAM_ROW, GtkWidget)
+
+double      vx_param_row_get_value (VxParamRow *self);
+void        vx_param_row_set_value (VxParamRow *self, double value);
+void        vx_param_row_set_range (VxParamRow *self, double lower, double upper);
+GtkScale   *vx_param_row_get_scale (VxParamRow *self);
+GtkSpinButton *vx_param_row_get_spin (VxParamRow *self);
+
+G_END_DECLS

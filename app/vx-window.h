@@ -1,0 +1,39 @@
+/* vx-window.h: the explorer's main window */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vx-dataset.h"
+#include "vx-model.h"
+
+G_BEGIN_DECLS
+
+#define VX_TYPE_WINDOW (vx_window_get_type ())
+G_DECLARE_FINAL_TYPE (VxWindow, vx_window, VX, WINDOW, GtkApplicationWindow)
+
+VxWindow *vx_window_new          (GtkApplication *app, GSettings *settings);
+
+/* Load a model or a dataset; on failure the previous one stays and error says why. */
+gboolean  vx_window_load_model   (VxWindow *self, const char *path, GError **error);
+gboolean  vx_window_load_dataset (VxWindow *self, const char *path, GError **error);
+/* the shipped model; the default test set (Debian's Fashion-MNIST, or the bundled subset) */
+gboolean  vx_window_load_default_model   (VxWindow *self, GError **error);
+gboolean  vx_window_load_default_dataset (VxWindow *self, GError **error);
+/* the same, and an error dialog on failure (what the Open actions do) */
+void      vx_window_open_model_file   (VxWindow *self, const char *path);
+void      vx_window_open_dataset_file (VxWindow *self, const char *path);
+
+gboolean  vx_window_save_study   (VxWindow *self, const char *path, GError **error);
+gboolean  vx_window_open_study   (VxWindow *self, const char *path, GError **error);
+/* every chart of every view as PNG, SVG and CSV into dir; *n_files set */
+gboolean  vx_window_export_all   (VxWindow *self, const char *dir, guint *n_files, GError **error);
+
+void      vx_window_set_classroom (VxWindow *self, gboolean classroom);
+gboolean  vx_window_get_classroom (VxWindow *self);
+void      vx_window_show_tour_step (VxWindow *self, guint step);
+guint     vx_window_get_tour_step (VxWindow *self);
+
+/* the window as rendered now, as a PNG file */
+gboolean  vx_window_save_screenshot (VxWindow *self, const char *path, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,312 @@
+/* test-explorer-study.c: the explorer's settings, staged results and study files, without GTK */
+#define G_LOG_DOMAIN "test-explorer-study"
+#include "config.h"
+
+#include <math.h>
+
+#include "test-explorer-common.h"
+#include "vx-compute.h"
+#include "vx-error.h"
+#include "vx-study.h"
+
+static VxModel *model;
+static VxDataset *data;
+
+static void
+settings_variant (VxRunSettings *s, int i)
+{
+  vx_run_settings_init (s);
+  s->n_images = 64;
+  s->xbar.seed = 11 + i;
+  switch (i)
+    {
+    case 0: break;
+    case 1: s->xbar.gamma = 5; s->xbar.clipformer = TRUE; s->xbar.beta = 0.25; break;
+    case 2: s->xbar.kv_scale = VX_KV_SCALE_PER_BATCH; s->repeats = 2; break;
+    case 3: s->xbar.kv_scale = VX_KV_SCALE_CALIBRATED; s->snr_mode = VX_SNR_LOCAL; break;
+    case 4: s->outlier_scale = 16; s->outlier_channels = 2; s->xbar.kv_scale = VX_KV_SCALE_PER_CHANNEL; break;
+    case 5: s->xbar.static_noise = VX_STATIC_NOISE_ONCE; s->xbar.decode = VX_CLIP_DECODE_RENORMALISED;
+            s->xbar.clipformer = TRUE; s->xbar.beta = 0.5; s->n_images = 70; break;
+    default: g_assert_not_reached ();
+    }
+}
+
+/* ---- settings JSON ------------------------------------------------------------------------ */
+
+static void
+test_settings_json (void)
+{
+  for (int i = 0; i < 6; i++)
+    {
+      VxRunSettings s, back;
+      settings_variant (&s, i);
+      g_autofree char *json = vx_run_settings_to_json_string (&s, FALSE);
+      g_autoptr (JsonParser) p = json_parser_new ();
+      g_assert_true (json_parser_load_from_data (p, json, -1, NULL));
+      g_autoptr (GError) error = NULL;
+      g_assert_true (vx_run_settings_from_json (&back, json_parser_get_root (p), &error));
+      g_assert_no_error (error);
+      g_assert_true (vx_run_settings_equal (&s, &back));
+      g_assert_cmpfloat (back.outlier_scale, ==, s.outlier_scale);
+      g_assert_cmpint (back.xbar.kv_scale, ==, s.xbar.kv_scale);
+    }
+  const char *bad[][2] = {
+    { "{\"images\": \"many\"}", "images" },
+    { "{\"repeats\": 2.5}", "repeats" },
+    { "{\"snr\": \"sideways\"}", "snr" },
+    { "{\"outlier_scale\": 100}", "outlier scale" },
+    { "{\"colour\": 1}", "colour" },
+    { "{\"crossbar\": {\"beta\": 0}}", "beta" },
+    { "{\"crossbar\": {\"g_max_us\": 0.1}}", "G_max" },
+    { "[1, 2]", "object" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (JsonParser) p = json_parser_new ();
+      g_assert_true (json_parser_load_from_data (p, bad[i][0], -1, NULL));
+      VxRunSettings s;
+      g_autoptr (GError) error = NULL;
+      g_assert_false (vx_run_settings_from_json (&s, json_parser_get_root (p), &error));
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, bad[i][1]));
+    }
+}
+
+static void
+test_cache_key (void)
+{
+  VxRunSettings a, b;
+  vx_run_settings_init (&a);
+  b = a;
+  g_autofree char *ka = vx_run_settings_cache_key (&a, "model-1", "data-1");
+  g_autofree char *kb = vx_run_settings_cache_key (&b, "model-1", "data-1");
+  g_assert_cmpstr (ka, ==, kb);
+  b.xbar.gamma += 1e-6;
+  g_autofree char *kc = vx_run_settings_cache_key (&b, "model-1", "data-1");
+  g_assert_cmpstr (ka, !=, kc);
+  g_autofree char *kd = vx_run_settings_cache_key (&a, "model-2", "data-1");
+  g_assert_cmpstr (ka, !=, kd);
+  b = a;
+  b.outlier_channels = 3;
+  g_autofree char *ke = vx_run_settings_cache_key (&b, "model-1", "data-1");
+  g_assert_cmpstr (ka, !=, ke);
+}
+
+/* ---- the explorer's stages equal one vx_xbar_eval_run ------------------------------------------ */
+
+static VxRunResult *
+staged (const VxRunSettings *s, int *batches)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VxModel) owned = NULL;
+  const VxModel *m = vx_compute_prepare_model (model, s, &owned, &error);
+  g_assert_no_error (error);
+  VxRunResult *r = vx_compute_first (m, data, s, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (r->has_first);
+  g_assert_cmpint (r->images_done, ==, MIN (VX_RUN_FIRST_IMAGES, r->n));
+  double width0 = r->top1_hi - r->top1_lo;
+  g_assert_true (vx_compute_accuracy (m, data, r, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (r->complete);
+  /* the interval narrows as images come in */
+  g_assert_cmpfloat (r->top1_hi - r->top1_lo, <, width0);
+  if (batches)
+    *batches = r->images_done;
+  return r;
+}
+
+static void
+count_batch (gpointer user, const VxRunResult *r)
+{
+  (*(int *) user)++;
+}
+
+static void
+test_stages_exact (void)
+{
+  for (int i = 0; i < 6; i++)
+    {
+      VxRunSettings s;
+      settings_variant (&s, i);
+      g_autoptr (VxRunResult) r = staged (&s, NULL);
+      VxXbarEvalResult x;
+      g_autoptr (GError) error = NULL;
+      g_assert_true (vx_compute_reference (model, data, &s, &x, &error));
+      g_assert_no_error (error);
+      g_test_message ("variant %d: staged %d/%d, reference %d", i, r->correct, r->images_done,
+                      x.top1_correct[0] + (x.repeats_done > 1 ? x.top1_correct[1] : 0));
+      g_assert_cmpint (r->repeats, ==, x.repeats_done);
+      for (int k = 0; k < r->repeats; k++)
+        g_assert_cmpint (r->correct_runs[k], ==, x.top1_correct[k]);
+      g_assert_cmpfloat (r->top1, ==, x.top1_mean);
+      g_assert_cmpfloat (r->top1_std, ==, x.top1_std);
+      for (int b = 0; b < r->depth; b++)
+        {
+          g_assert_cmpfloat (r->snr_db[b], ==, x.snr_db[b]);
+          g_assert_cmpmem (r->hists[b * 2].counts, sizeof (guint64) * 4 * r->hists[b * 2].bins,
+                           x.hists[b * 2].counts, sizeof (guint64) * 4 * x.hists[b * 2].bins);
+        }
+      vx_xbar_eval_result_clear (&x);
+    }
+  /* a batch callback after every batch after the first */
+  VxRunSettings s;
+  settings_variant (&s, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VxRunResult) r = vx_compute_first (model, data, &s, NULL, NULL, &error);
+  int calls = 0;
+  g_assert_true (vx_compute_accuracy (model, data, r, count_batch, NULL, &calls, &error));
+  g_assert_cmpint (calls, ==, (64 - VX_RUN_FIRST_IMAGES + VX_RUN_BATCH - 1) / VX_RUN_BATCH);
+}
+
+static gboolean
+cancel_now (gpointer user)
+{
+  return TRUE;
+}
+
+static void
+test_cancel (void)
+{
+  VxRunSettings s;
+  settings_variant (&s, 0);
+  g_autoptr (GError) error = NULL;
+  VxRunResult *r = vx_compute_first (model, data, &s, cancel_now, NULL, &error);
+  g_assert_null (r);
+  g_assert_error (error, VX_ERROR, VX_ERROR_CANCELLED);
+}
+
+/* ---- results and studies as JSON ---------------------------------------------------------------- */
+
+static void
+assert_results_equal (const VxRunResult *a, const VxRunResult *b)
+{
+  g_assert_true (vx_run_settings_equal (&a->settings, &b->settings));
+  g_assert_cmpint (a->depth, ==, b->depth);
+  g_assert_cmpint (a->n, ==, b->n);
+  g_assert_cmpint (a->repeats, ==, b->repeats);
+  g_assert_cmpint (a->correct, ==, b->correct);
+  g_assert_cmpint (a->images_done, ==, b->images_done);
+  g_assert_cmpfloat (fabs (a->top1 - b->top1), <, 1e-12);
+  g_assert_cmpint (a->complete, ==, b->complete);
+  for (int i = 0; i < a->depth; i++)
+    {
+      g_assert_cmpfloat (fabs (a->snr_db[i] - b->snr_db[i]), <, 1e-9);
+      g_assert_cmpint (a->snr_capped[i], ==, b->snr_capped[i]);
+    }
+  for (int i = 0; i < a->depth * 2; i++)
+    {
+      const VxXbarHist *x = &a->hists[i], *y = &b->hists[i];
+      g_assert_cmpint (x->bins, ==, y->bins);
+      g_assert_cmpmem (x->counts, sizeof (guint64) * 4 * x->bins, y->counts, sizeof (guint64) * 4 * y->bins);
+      g_assert_cmpmem (x->cells, sizeof x->cells, y->cells, sizeof y->cells);
+      g_assert_cmpmem (x->at_gmin, sizeof x->at_gmin, y->at_gmin, sizeof y->at_gmin);
+      g_assert_cmpint (x->max_level[1], ==, y->max_level[1]);
+      g_assert_cmpint (a->kv_stats[i].bits_used, ==, b->kv_stats[i].bits_used);
+      g_assert_cmpfloat (fabs (a->kv_stats[i].excess_kurtosis - b->kv_stats[i].excess_kurtosis), <, 1e-9);
+    }
+}
+
+static void
+test_study_roundtrip (void)
+{
+  VxRunSettings s;
+  settings_variant (&s, 1);
+  g_autoptr (VxStudy) study = vx_study_new (&s);
+  study->current = staged (&s, NULL);
+  study->model_path = g_strdup ("model.safetensors");
+  study->ideal_top1 = 0.875;
+  g_autofree char *dir = test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "x.vitx-study", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (vx_study_save (study, path, &error));
+  g_assert_no_error (error);
+  g_autoptr (VxStudy) back = vx_study_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (vx_run_settings_equal (&back->settings, &s));
+  g_assert_cmpstr (back->model_path, ==, "model.safetensors");
+  g_assert_null (back->data_source);
+  g_assert_null (back->other);
+  g_assert_cmpfloat (back->ideal_top1, ==, 0.875);
+  assert_results_equal (study->current, back->current);
+  /* an unwritable place: an error naming it */
+  g_autofree char *nowhere = g_build_filename (dir, "no", "such", "dir", "x.vitx-study", NULL);
+  g_assert_false (vx_study_save (study, nowhere, &error));
+  g_assert_error (error, VX_ERROR, VX_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, nowhere));
+  test_rmdir (dir);
+}
+
+static void
+test_study_hostile (void)
+{
+  VxRunSettings s;
+  settings_variant (&s, 0);
+  g_autoptr (VxStudy) study = vx_study_new (&s);
+  study->current = staged (&s, NULL);
+  g_autofree char *good = vx_study_to_json (study);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VxStudy) ok = vx_study_parse (good, strlen (good), "good", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ok);
+
+  /* each edit breaks one thing; every one must be a clean VX_ERROR_FORMAT */
+  const char *edits[][2] = {
+    { "\"vitx-explorer-study\"", "\"something-else\"" },
+    { "\"version\" : 1", "\"version\" : 2" },
+    { "\"depth\" : ", "\"depth\" : 100000000, \"x\" : " },
+    { "\"bins\" : 128", "\"bins\" : 127" },
+    { "\"bins\" : 128", "\"bins\" : -5" },
+    { "\"correct_runs\" : [", "\"correct_runs\" : [999999, " },
+    { "\"snr_db\" : [", "\"snr_db\" : [\"loud\", " },
+    { "\"stages\" : [", "\"stages\" : [{}, " },
+    { "\"max_level\" : ", "\"max_level\" : 1e300, \"y\" : " },
+    { "\"repeats\" : 1", "\"repeats\" : 0" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      const char *at = strstr (good, edits[i][0]);
+      g_assert_nonnull (at);
+      g_autoptr (GString) bad = g_string_new_len (good, at - good);
+      g_string_append (bad, edits[i][1]);
+      g_string_append (bad, at + strlen (edits[i][0]));
+      g_autoptr (GError) e = NULL;
+      g_test_message ("edit %u: %s", i, edits[i][1]);
+      g_autoptr (VxStudy) st = vx_study_parse (bad->str, bad->len, "bad.vitx-study", &e);
+      g_assert_null (st);
+      g_assert_nonnull (e);
+      g_assert_true (e->domain == VX_ERROR);
+      g_assert_nonnull (strstr (e->message, "bad.vitx-study"));
+    }
+  const char *junk[] = { "", "{", "null", "[]", "{\"format\": 3}", "\xff\xfe" };
+  for (guint i = 0; i < G_N_ELEMENTS (junk); i++)
+    {
+      g_autoptr (GError) e = NULL;
+      g_assert_null (vx_study_parse (junk[i], strlen (junk[i]), "junk", &e));
+      g_assert_error (e, VX_ERROR, VX_ERROR_FORMAT);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_autoptr (VxDataset) all = test_eval_dataset ();
+  data = test_dataset_slice (all, 0, 96);
+  VxArch a = { .img_size = 28, .patch_size = 7, .in_chans = 1, .num_classes = 10,
+               .embed_dim = 32, .depth = 2, .num_heads = 2, .mlp_hidden = 64, .ln_eps = 1e-6f };
+  g_autoptr (GError) error = NULL;
+  model = vx_model_new (&a, &error);
+  g_assert_no_error (error);
+  vx_model_init_random (model, 3);
+  g_test_add_func ("/explorer-study/settings-json", test_settings_json);
+  g_test_add_func ("/explorer-study/cache-key", test_cache_key);
+  g_test_add_func ("/explorer-study/stages-equal-one-evaluation", test_stages_exact);
+  g_test_add_func ("/explorer-study/cancel", test_cancel);
+  g_test_add_func ("/explorer-study/roundtrip", test_study_roundtrip);
+  g_test_add_func ("/explorer-study/hostile-files", test_study_hostile);
+  int status = g_test_run ();
+  vx_model_free (model);
+  vx_dataset_free (data);
+  return status;
+}
