@@ -25,6 +25,7 @@ static const VitxCommand commands[] = {
   { "snr",   vitx_cmd_snr,   "per-block attention SNR (eq. 4) on crossbars" },
   { "hist",  vitx_cmd_hist,  "K/V conductance histograms and statistics" },
   { "hw",    vitx_cmd_hw,    "crossbar count, area and energy of the attention" },
+  { "figures", vitx_cmd_figures, "the paper's figure set (PNG, SVG, CSV) for one model" },
 };
 
 static void
