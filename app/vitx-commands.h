@@ -24,6 +24,7 @@ int vitx_cmd_snr   (int argc, char **argv);
 int vitx_cmd_hist  (int argc, char **argv);
 int vitx_cmd_hw    (int argc, char **argv);
 int vitx_cmd_figures (int argc, char **argv);
+int vitx_cmd_sweep (int argc, char **argv);
 int vitx_bench_train (int argc, char **argv);
 
 /* ---- helpers shared by the commands (vitx.c) ---- */

@@ -26,6 +26,7 @@ static const VitxCommand commands[] = {
   { "hist",  vitx_cmd_hist,  "K/V conductance histograms and statistics" },
   { "hw",    vitx_cmd_hw,    "crossbar count, area and energy of the attention" },
   { "figures", vitx_cmd_figures, "the paper's figure set (PNG, SVG, CSV) for one model" },
+  { "sweep",   vitx_cmd_sweep,   "a grid of crossbar evaluations: resumable, sharded, Slurm" },
 };
 
 static void

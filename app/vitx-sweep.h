@@ -1,0 +1,150 @@
+/* vitx-sweep.h: the grid, point keys, result records and result files of `vitx sweep`
+ *
+ * A sweep is the product of seven axes, enumerated in this fixed order,
+ * outermost first (the last axis varies fastest):
+ *
+ *   model, outlier scale s, K/V scale policy, ClipFormer, ON/OFF, gamma, seed
+ *
+ * Point index i (0 .. points-1) is the mixed-radix number of its axis
+ * positions. One point is one crossbar evaluation with one seed; it gives one
+ * record: a JSON object on one line of a JSONL file and/or one CSV row. Each
+ * record names its sweep (a hash of every axis and setting that changes
+ * results), its index and its key, a canonical string of its coordinates, so
+ * a rerun skips finished points and shards can be merged and checked.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "vx-xbar.h"
+
+G_BEGIN_DECLS
+
+/* record format version (field "format" of every record) */
+#define VITX_SWEEP_FORMAT 1
+
+/* one value of the ClipFormer axis */
+typedef struct {
+  gboolean on;
+  double alpha, beta;        /* meaningful when on */
+  VxClipDecode decode;       /* meaningful when on */
+} VitxSweepClip;
+
+/* what the command line asked for: comma lists as text (NULL: not given) */
+typedef struct {
+  char **models;             /* NULL or empty: the shipped model */
+  const char *gamma, *onoff, *alpha, *beta, *clip, *kv_scale, *outlier_scale, *seeds;
+  int repeats;               /* without seeds: seeds base.seed .. base.seed + repeats - 1 */
+  const VxXbarConfig *base;  /* every other setting (validated) */
+  int outlier_channels;      /* c of the outlier what-if (points with s > 1) */
+  const char *data;          /* as given; NULL: the default test set */
+  int limit, batch;
+  VxSnrMode snr;
+  int snr_limit;
+} VitxSweepSpec;
+
+typedef struct {
+  GPtrArray *models;         /* char *, as given (the default resolved to its path) */
+  GArray *outlier_scales;    /* double; 1 = the model as it is */
+  GArray *kv_scales;         /* VxKvScale */
+  GArray *clips;             /* VitxSweepClip */
+  GArray *onoffs;            /* double */
+  gboolean onoff_axis;       /* FALSE: the base config's G_max is kept as it is */
+  GArray *gammas;            /* double */
+  GArray *seeds;             /* guint64 */
+  VxXbarConfig base;
+  int outlier_channels;
+  char *data;                /* NULL: the default test set */
+  int limit, batch;
+  VxSnrMode snr;
+  int snr_limit;
+  guint points;
+  char id[17];               /* 16 hex digits */
+} VitxSweepGrid;
+
+typedef struct {
+  guint index;
+  guint model;               /* index into grid->models */
+  double outlier_scale;
+  VxKvScale kv_scale;
+  VitxSweepClip clip;
+  double onoff, gamma;
+  guint64 seed;
+} VitxSweepPoint;
+
+/* FALSE with VX_ERROR_INVALID_ARG naming the option and the value at fault */
+VitxSweepGrid *vitx_sweep_grid_new   (const VitxSweepSpec *spec, GError **error);
+void           vitx_sweep_grid_free  (VitxSweepGrid *g);
+void           vitx_sweep_grid_point (const VitxSweepGrid *g, guint index, VitxSweepPoint *p);
+/* the crossbar config of a point */
+void           vitx_sweep_point_config (const VitxSweepGrid *g, const VitxSweepPoint *p,
+                                        VxXbarConfig *cfg);
+/* "model=M;outlier=1;kv=per-head;clip=2:0.25;onoff=100;gamma=5;seed=0" */
+char          *vitx_sweep_point_key  (const VitxSweepGrid *g, const VitxSweepPoint *p);
+/* "none", "2:0.25", "2:0.25:renormalised" */
+char          *vitx_sweep_clip_label (const VitxSweepClip *c);
+/* a number in the shortest text that reads back to the same double */
+char          *vitx_sweep_format_double (double v);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitxSweepGrid, vitx_sweep_grid_free)
+
+/* ---- records ---- */
+
+/* the record of a finished point; data_source: the dataset's description */
+JsonNode   *vitx_sweep_record_new (const VitxSweepGrid *g, const VitxSweepPoint *p,
+                                   const VxXbarConfig *cfg, const char *data_source,
+                                   const VxXbarEvalResult *r);
+/* compact JSON and a newline */
+char       *vitx_sweep_record_to_line (JsonNode *record);
+/* fields that differ between two runs of the same point: seconds, finished, host */
+gboolean    vitx_sweep_is_timing_field (const char *name);
+/* the record without its timing fields, as compact JSON (for comparisons) */
+char       *vitx_sweep_record_canonical (JsonObject *record);
+/* the CSV header line and one row (both ending in a newline) */
+const char *vitx_sweep_csv_header (void);
+char       *vitx_sweep_record_to_csv (JsonObject *record);
+
+/* ---- result files ---- */
+
+typedef enum { VITX_SWEEP_JSONL, VITX_SWEEP_CSV } VitxSweepFormat;
+
+typedef struct {
+  char *path;
+  VitxSweepFormat format;
+  int fd;                    /* -1 when read only */
+  gsize torn;                /* bytes of an incomplete last line (left by a kill) */
+  GHashTable *done;          /* index (GUINT_TO_POINTER (i + 1)) -> JsonNode * record
+                                (CSV: NULL values) */
+} VitxSweepFile;
+
+/* Opens (writable: creates, locks against a second writer, drops an incomplete
+ * last line, writes the CSV header) and reads the results already there. Every
+ * complete record must belong to grid g. A missing file opened read only is
+ * empty. */
+VitxSweepFile *vitx_sweep_file_open   (const char *path, VitxSweepFormat format,
+                                       const VitxSweepGrid *g, gboolean writable, GError **error);
+void           vitx_sweep_file_free   (VitxSweepFile *f);
+gboolean       vitx_sweep_file_has    (const VitxSweepFile *f, guint index);
+JsonNode      *vitx_sweep_file_get    (const VitxSweepFile *f, guint index);
+/* appends text with one write, then fsync */
+gboolean       vitx_sweep_file_append (VitxSweepFile *f, const char *text, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitxSweepFile, vitx_sweep_file_free)
+
+/* ---- merging shard files ---- */
+
+typedef struct {
+  char *sweep;               /* the sweep id shared by every record */
+  guint points;
+  GPtrArray *lines;          /* (points) char * record line (with newline) or NULL */
+  guint duplicates;          /* identical records seen more than once */
+  guint torn;                /* input files that ended in an incomplete line */
+} VitxSweepMerge;
+
+/* reads every input; FALSE on a record of another sweep, a conflicting
+ * duplicate (same point, different results) or an unreadable file */
+gboolean vitx_sweep_merge_read  (VitxSweepMerge *m, const char *const *inputs, GError **error);
+void     vitx_sweep_merge_clear (VitxSweepMerge *m);
+
+G_END_DECLS
