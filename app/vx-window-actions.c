@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "vx-dialogs.h"
+#include "vx-export-dialog.h"
 #include "vx-settings.h"
 #include "vx-window-private.h"
 
@@ -94,26 +95,31 @@ save_study_action (GtkWidget *widget, const char *name, GVariant *param)
                   "ViT-X Explorer studies", study_patterns, save_chosen, NULL);
 }
 
+static gboolean
+export_views (gpointer user, const char *dir, guint *n_files, GError **error)
+{
+  return vx_window_export_all (VX_WINDOW (user), dir, n_files, error);
+}
+
 static void
 export_chosen (GtkWidget *owner, GFile *file, gpointer user_data)
 {
   VxWindow *self = VX_WINDOW (owner);
-  g_autoptr (GError) error = NULL;
   g_autofree char *path = g_file_get_path (file);
-  guint n = 0;
-  if (!path || !vx_window_export_all (self, path, &n, &error))
+  const VxRunSettings *s = vx_worker_get_settings (self->worker);
+  if (!path || !s || !self->model || !self->data)
     {
       vx_show_error (owner, "The figures could not be exported",
-                     error ? error->message : "The location is not a local folder.");
+                     path ? "No model or no dataset is loaded." : "The location is not a local folder.");
       return;
     }
-  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                              GTK_MESSAGE_INFO, GTK_BUTTONS_CLOSE,
-                                              "%u files exported", n);
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            "Every chart on show, as PNG, SVG and CSV, in %s. "
-                                            "Each figure records the settings that made it.", path);
-  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  VxFiguresRequest req = { 0 };
+  req.model = vx_shared_model_ref (self->model);
+  req.data = vx_shared_data_ref (self->data);
+  req.settings = *s;
+  req.hist_block = g_settings_get_int (self->settings, "hist-block");
+  req.dir = g_steal_pointer (&path);
+  VxExportDialog *dialog = vx_export_dialog_new (GTK_WINDOW (self), &req, export_views, self);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

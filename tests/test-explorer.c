@@ -7,6 +7,7 @@
 #include "test-explorer-common.h"
 #include "vx-application.h"
 #include "vx-error.h"
+#include "vx-export-dialog.h"
 #include "vx-result-charts.h"
 #include "vx-settings.h"
 #include "vx-study.h"
@@ -257,6 +258,57 @@ test_export (void)
     }
 }
 
+/* ---- "Export All Figures": the `vitx figures` set with progress, then the views ------------------ */
+
+static gboolean
+views_for_test (gpointer user, const char *dir, guint *n_files, GError **error)
+{
+  return vx_window_export_all (VX_WINDOW (user), dir, n_files, error);
+}
+
+static void
+test_export_figures (void)
+{
+  const VxRunSettings *s = vx_worker_get_settings (vx_window_get_worker (fx.win));
+  VxFiguresRequest req = { 0 };
+  req.model = vx_shared_model_ref (vx_window_get_model (fx.win));
+  req.data = vx_shared_data_ref (vx_window_get_data (fx.win));
+  req.settings = *s;
+  req.settings.n_images = 64;
+  req.figures = VITX_FIG_HIST | VITX_FIG_HW;
+  req.dir = g_build_filename (fx.dir, "figure-set", NULL);
+  g_autofree char *dir = g_strdup (req.dir);
+  VxExportDialog *dialog = vx_export_dialog_new (GTK_WINDOW (fx.win), &req, views_for_test, fx.win);
+  g_assert_null (req.dir);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gint64 deadline = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+  while (!vx_export_dialog_is_done (dialog) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (vx_export_dialog_is_done (dialog));
+  g_assert_null (vx_export_dialog_get_error (dialog));
+  const char *expect[] = { "fig5-hist-k.png", "fig5-hist-v.svg", "fig10-hw.csv",
+                           "explorer-views/kv-histogram.png", "explorer-views/radar.svg" };
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, expect[i], NULL);
+      g_assert_true (g_file_test (p, G_FILE_TEST_IS_REGULAR));
+    }
+  g_assert_cmpuint (vx_export_dialog_get_n_files (dialog), >=, 9 + 21);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* cancelled at once: stops with VX_ERROR_CANCELLED, nothing half-written claimed */
+  req.model = vx_shared_model_ref (vx_window_get_model (fx.win));
+  req.data = vx_shared_data_ref (vx_window_get_data (fx.win));
+  req.settings = *s;
+  req.dir = g_build_filename (fx.dir, "figure-set-cancelled", NULL);
+  dialog = vx_export_dialog_new (GTK_WINDOW (fx.win), &req, NULL, NULL);
+  vx_export_dialog_cancel (dialog);
+  while (!vx_export_dialog_is_done (dialog))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (vx_export_dialog_get_error (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* ---- a corrupt model: an error dialog, and the old model stays -------------------------------------- */
 
 static GtkWindow *
@@ -496,6 +548,7 @@ main (int argc, char **argv)
   g_test_add_func ("/explorer/write-noise-lowers-accuracy-and-snr", test_gamma);
   g_test_add_func ("/explorer/clipformer-clips-histogram", test_clipformer_histogram);
   g_test_add_func ("/explorer/export", test_export);
+  g_test_add_func ("/explorer/export-figure-set", test_export_figures);
   g_test_add_func ("/explorer/corrupt-model-keeps-old", test_corrupt_model);
   g_test_add_func ("/explorer/study", test_study);
   g_test_add_func ("/explorer/classroom", test_classroom);
