@@ -89,7 +89,7 @@ char          *vitx_sweep_format_double (double v);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitxSweepGrid, vitx_sweep_grid_free)
 
-/* ---- records ---- */
+/* ---- records (vitx-sweep-records.c) ---- */
 
 /* the record of a finished point; data_source: the dataset's description */
 JsonNode   *vitx_sweep_record_new (const VitxSweepGrid *g, const VitxSweepPoint *p,
@@ -146,5 +146,25 @@ typedef struct {
  * duplicate (same point, different results) or an unreadable file */
 gboolean vitx_sweep_merge_read  (VitxSweepMerge *m, const char *const *inputs, GError **error);
 void     vitx_sweep_merge_clear (VitxSweepMerge *m);
+
+/* ---- job scripts (vitx-sweep-emit.c) ---- */
+
+typedef struct {
+  gboolean slurm;            /* a Slurm job array; FALSE: GNU parallel only */
+  const VitxSweepGrid *grid;
+  char **argv;               /* the sweep's command line, argv[0] = "sweep"; the options the
+                                script sets per shard (--out, --csv, --shard, --threads) and
+                                --emit, --shards, --sbatch, --list, --dry-run, --stop-after
+                                are left out, the rest is kept verbatim */
+  const char *out, *csv;     /* the merged result; shard i writes OUT-stem.shard-i.ext */
+  guint shards;              /* 1..points */
+  int threads;               /* per shard (Slurm: --cpus-per-task) */
+  char **sbatch;             /* extra #SBATCH lines (NULL-terminated, nullable) */
+  const char *vitx;          /* the vitx executable the script runs */
+  const char *cwd;           /* the directory the script works in */
+} VitxSweepEmit;
+
+/* a bash script: actions submit (Slurm only), local [J], shard I, merge */
+char *vitx_sweep_emit_script (const VitxSweepEmit *e);
 
 G_END_DECLS
