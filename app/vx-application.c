@@ -179,6 +179,7 @@ static const struct { const char *action; const char *accels[3]; } accels[] = {
   { "win.save-study", { "<Control>s", NULL } },
   { "win.export-all", { "<Control>e", NULL } },
   { "win.classroom", { "F5", "F11", NULL } },
+  { "win.show-controls", { "F9", NULL } },
   { "win.reset-defaults", { "<Control>r", NULL } },
   { "win.show-view::overview", { "<Alt>1", NULL } },
   { "win.show-view::sweeps", { "<Alt>2", NULL } },

@@ -118,6 +118,7 @@ struct _VxTourBar {
   GtkWidget parent_instance;
   GtkLabel *step_label;
   GtkLabel *sentence_label;
+  GtkLabel *settings_label;
   GtkBox *dots;
 };
 
@@ -144,6 +145,31 @@ vx_tour_bar_show_step (VxTourBar *self, guint index)
     }
 }
 
+char *
+vx_run_settings_describe (const VxRunSettings *s)
+{
+  const VxXbarConfig *c = &s->xbar;
+  GString *d = g_string_new (NULL);
+  g_string_append_printf (d, "γ = %g · σ_R = %g · σ_W = %g · ON/OFF %g · ", c->gamma, c->sigma_r,
+                          c->sigma_w, vx_xbar_config_onoff (c));
+  if (c->clipformer)
+    g_string_append_printf (d, "ClipFormer (α = %g, β = %g)", c->alpha, c->beta);
+  else
+    g_string_append (d, "ClipFormer off");
+  g_string_append_printf (d, " · K/V scale %s", vx_kv_scale_to_string (c->kv_scale));
+  if (s->outlier_scale > 1.0)
+    g_string_append_printf (d, " · outliers s = %g, c = %d", s->outlier_scale, s->outlier_channels);
+  return g_string_free (d, FALSE);
+}
+
+void
+vx_tour_bar_set_settings (VxTourBar *self, const VxRunSettings *s)
+{
+  g_return_if_fail (VX_IS_TOUR_BAR (self));
+  g_autofree char *text = vx_run_settings_describe (s);
+  gtk_label_set_label (self->settings_label, text);
+}
+
 const char *
 vx_tour_bar_get_sentence (VxTourBar *self)
 {
@@ -168,6 +194,7 @@ vx_tour_bar_class_init (VxTourBarClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/vitx/Explorer/vx-tour-bar.ui");
   gtk_widget_class_bind_template_child (widget_class, VxTourBar, step_label);
   gtk_widget_class_bind_template_child (widget_class, VxTourBar, sentence_label);
+  gtk_widget_class_bind_template_child (widget_class, VxTourBar, settings_label);
   gtk_widget_class_bind_template_child (widget_class, VxTourBar, dots);
   gtk_widget_class_set_css_name (widget_class, "vxtourbar");
 }

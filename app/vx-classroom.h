@@ -27,6 +27,9 @@ void              vx_tour_step_settings (guint i, VxRunSettings *out);
 G_DECLARE_FINAL_TYPE (VxTourBar, vx_tour_bar, VX, TOUR_BAR, GtkWidget)
 
 void vx_tour_bar_show_step (VxTourBar *self, guint index);
+/* the settings the step set, in one line ("γ = 5 · ClipFormer (2, 0.25) · ...") */
+void vx_tour_bar_set_settings (VxTourBar *self, const VxRunSettings *s);
+char *vx_run_settings_describe (const VxRunSettings *s);
 const char *vx_tour_bar_get_sentence (VxTourBar *self);
 
 G_END_DECLS

@@ -54,6 +54,7 @@ struct _VxWindow {
   GtkEventController *tour_keys;
   gint64 finished_at, started_at;
   guint apply_id;               /* coalesces settings changes into one request */
+  int loading;                  /* files being opened on worker threads */
 };
 
 /* vx-window.c */

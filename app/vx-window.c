@@ -16,7 +16,7 @@
 
 G_DEFINE_FINAL_TYPE (VxWindow, vx_window, GTK_TYPE_APPLICATION_WINDOW)
 
-enum { PROP_0, PROP_CLASSROOM, N_PROPS };
+enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static const char *const stage_nicks[] = { "before", "after", "both", NULL };
@@ -219,7 +219,9 @@ refresh_status (VxWindow *self, VxRunResult *cur)
   g_autofree char *count = self->data ? format_count (self->data->data->n) : NULL;
   g_autofree char *data = self->data ? g_strdup_printf ("%s (%s images)", self->data->name, count)
                                      : g_strdup ("no dataset");
-  if (busy)
+  if (self->loading)
+    status = g_strdup_printf ("%s · %s\nLoading…", model, data);
+  else if (busy)
     status = g_strdup_printf ("%s · %s\nComputing…", model, data);
   else if (cur && cur->complete)
     status = g_strdup_printf ("%s · %s\nDone (%.1f s of compute)", model, data, cur->seconds);
@@ -441,22 +443,107 @@ vx_window_load_default_model (VxWindow *self, GError **error)
   return vx_window_load_model (self, path, error);
 }
 
+/* ---- opening files without blocking the main loop ---------------------------------------- */
+
+typedef struct {
+  char *path;
+  gboolean is_model;
+  VxSharedModel *model;      /* the model a dataset is sized for (image folders), nullable */
+  VxModel *loaded_model;
+  VxDataset *loaded_data;
+} OpenJob;
+
+static void
+open_job_free (gpointer data)
+{
+  OpenJob *job = data;
+  g_free (job->path);
+  g_clear_pointer (&job->model, vx_shared_model_unref);
+  vx_model_free (job->loaded_model);
+  vx_dataset_free (job->loaded_data);
+  g_free (job);
+}
+
+static void
+open_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  OpenJob *job = task_data;
+  GError *error = NULL;
+  if (job->is_model)
+    {
+      job->loaded_model = vx_model_load (job->path, &error);
+      if (job->loaded_model && !vx_model_check_finite (job->loaded_model, &error))
+        g_clear_pointer (&job->loaded_model, vx_model_free);
+    }
+  else
+    job->loaded_data = vx_dataset_open (job->path, job->model ? job->model->model : NULL, &error);
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+open_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  VxWindow *self = VX_WINDOW (source);
+  OpenJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr (GError) error = NULL;
+  self->loading--;
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      vx_show_error (GTK_WIDGET (self), job->is_model
+                     ? "The model could not be opened; the previous one stays loaded"
+                     : "The dataset could not be opened; the previous one stays loaded",
+                     error->message);
+      _vx_window_refresh (self);
+      return;
+    }
+  if (job->is_model)
+    {
+      g_autoptr (VxSharedModel) m = vx_shared_model_new (g_steal_pointer (&job->loaded_model));
+      set_inputs (self, m, NULL);
+    }
+  else
+    {
+      g_autoptr (VxSharedData) d = vx_shared_data_new (g_steal_pointer (&job->loaded_data));
+      set_inputs (self, NULL, d);
+    }
+}
+
+static void
+open_file (VxWindow *self, const char *path, gboolean is_model)
+{
+  OpenJob *job = g_new0 (OpenJob, 1);
+  job->path = g_strdup (path);
+  job->is_model = is_model;
+  job->model = self->model ? vx_shared_model_ref (self->model) : NULL;
+  self->loading++;
+  _vx_window_refresh (self);
+  GTask *task = g_task_new (self, NULL, open_done, NULL);
+  g_task_set_task_data (task, job, open_job_free);
+  g_task_run_in_thread (task, open_thread);
+  g_object_unref (task);
+}
+
 void
 vx_window_open_model_file (VxWindow *self, const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  if (!vx_window_load_model (self, path, &error))
-    vx_show_error (GTK_WIDGET (self), "The model could not be opened; the previous one stays loaded",
-                   error->message);
+  g_return_if_fail (VX_IS_WINDOW (self));
+  open_file (self, path, TRUE);
 }
 
 void
 vx_window_open_dataset_file (VxWindow *self, const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  if (!vx_window_load_dataset (self, path, &error))
-    vx_show_error (GTK_WIDGET (self), "The dataset could not be opened; the previous one stays loaded",
-                   error->message);
+  g_return_if_fail (VX_IS_WINDOW (self));
+  open_file (self, path, FALSE);
+}
+
+gboolean
+vx_window_is_loading (VxWindow *self)
+{
+  return self->loading > 0;
 }
 
 /* ---- studies ------------------------------------------------------------------------------- */
@@ -636,6 +723,7 @@ vx_window_show_tour_step (VxWindow *self, guint step)
   vx_run_settings_store (&s, self->settings);
   gtk_stack_set_visible_child_name (self->view_stack, steps[self->tour_step].view);
   vx_tour_bar_show_step (self->tour_bar, self->tour_step);
+  vx_tour_bar_set_settings (self->tour_bar, &s);
   _vx_window_update_actions (self);
 }
 
@@ -653,6 +741,8 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
   if (classroom == self->classroom)
     return;
   self->classroom = classroom;
+  /* the class sees the charts; the tour bar says what each step set (F9 shows the controls) */
+  vx_window_set_controls_visible (self, !classroom);
   if (classroom)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self), "classroom");
@@ -681,6 +771,24 @@ gboolean
 vx_window_get_classroom (VxWindow *self)
 {
   return self->classroom;
+}
+
+void
+vx_window_set_controls_visible (VxWindow *self, gboolean visible)
+{
+  g_return_if_fail (VX_IS_WINDOW (self));
+  visible = !!visible;
+  if (!self->controls_scroller || visible == vx_window_get_controls_visible (self))
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->controls_scroller), visible);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTROLS_VISIBLE]);
+}
+
+gboolean
+vx_window_get_controls_visible (VxWindow *self)
+{
+  /* asked by the property action while the window is disposed too */
+  return self->controls_scroller && gtk_widget_get_visible (GTK_WIDGET (self->controls_scroller));
 }
 
 /* ---- hooks ---------------------------------------------------------------------------------------- */
@@ -715,7 +823,7 @@ vx_window_wait_idle (VxWindow *self, guint timeout_ms)
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, on_wait_timeout, &timed_out);
-  while (!timed_out && (self->apply_id || vx_worker_is_busy (self->worker)
+  while (!timed_out && (self->apply_id || self->loading || vx_worker_is_busy (self->worker)
                         || vx_sample_view_is_busy (self->sample_view)
                         || vx_sweeps_view_is_running (self->sweeps_view)))
     g_main_context_iteration (NULL, TRUE);
@@ -863,6 +971,8 @@ vx_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
 {
   if (prop_id == PROP_CLASSROOM)
     g_value_set_boolean (value, VX_WINDOW (object)->classroom);
+  else if (prop_id == PROP_CONTROLS_VISIBLE)
+    g_value_set_boolean (value, vx_window_get_controls_visible (VX_WINDOW (object)));
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -872,6 +982,8 @@ vx_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
 {
   if (prop_id == PROP_CLASSROOM)
     vx_window_set_classroom (VX_WINDOW (object), g_value_get_boolean (value));
+  else if (prop_id == PROP_CONTROLS_VISIBLE)
+    vx_window_set_controls_visible (VX_WINDOW (object), g_value_get_boolean (value));
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -906,6 +1018,9 @@ vx_window_class_init (VxWindowClass *klass)
   properties[PROP_CLASSROOM] = g_param_spec_boolean ("classroom", NULL, NULL, FALSE,
                                                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
                                                      | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CONTROLS_VISIBLE] = g_param_spec_boolean ("controls-visible", NULL, NULL, TRUE,
+                                                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                                            | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (VX_TYPE_CONTROLS);

@@ -19,9 +19,10 @@ gboolean  vx_window_load_dataset (VxWindow *self, const char *path, GError **err
 /* the shipped model; the default test set (Debian's Fashion-MNIST, or the bundled subset) */
 gboolean  vx_window_load_default_model   (VxWindow *self, GError **error);
 gboolean  vx_window_load_default_dataset (VxWindow *self, GError **error);
-/* the same, and an error dialog on failure (what the Open actions do) */
+/* What the Open actions do: the same on a worker thread, then an error dialog on failure. */
 void      vx_window_open_model_file   (VxWindow *self, const char *path);
 void      vx_window_open_dataset_file (VxWindow *self, const char *path);
+gboolean  vx_window_is_loading        (VxWindow *self);
 
 gboolean  vx_window_save_study   (VxWindow *self, const char *path, GError **error);
 gboolean  vx_window_open_study   (VxWindow *self, const char *path, GError **error);
@@ -29,6 +30,9 @@ gboolean  vx_window_open_study   (VxWindow *self, const char *path, GError **err
 gboolean  vx_window_export_all   (VxWindow *self, const char *dir, guint *n_files, GError **error);
 
 void      vx_window_set_classroom (VxWindow *self, gboolean classroom);
+/* the controls pane (hidden in classroom mode until F9) */
+void      vx_window_set_controls_visible (VxWindow *self, gboolean visible);
+gboolean  vx_window_get_controls_visible (VxWindow *self);
 gboolean  vx_window_get_classroom (VxWindow *self);
 void      vx_window_show_tour_step (VxWindow *self, guint step);
 guint     vx_window_get_tour_step (VxWindow *self);

@@ -171,24 +171,24 @@ job_run (Job *job, GError **error)
   if (!m)
     return FALSE;
   g_autoptr (VxRunResult) cur = NULL, oth = NULL;
+  /* the current settings first and to the end (the accuracy the user waits for),
+   * then the other setting's first batch (its SNR bars), the ideal accuracy, and
+   * the other setting's accuracy (the radar) */
   if (job->need_current)
     {
       if (!(cur = vx_compute_first (m, ds, &job->settings, job_cancelled, job, error)))
         return FALSE;
       job_post (job, VX_WORKER_STAGE_FIRST, vx_run_result_copy (cur), job_fraction (job, cur->images_done));
+      if (!vx_compute_accuracy (m, ds, cur, on_batch, job_cancelled, job, error))
+        return FALSE;
+      job_post (job, VX_WORKER_STAGE_CURRENT_DONE, vx_run_result_copy (cur), job_fraction (job, cur->images_done));
+      job->done_before = cur->images_done;
     }
   if (job->need_other)
     {
       if (!(oth = vx_compute_first (m, ds, &job->other_settings, job_cancelled, job, error)))
         return FALSE;
-      job_post (job, VX_WORKER_STAGE_OTHER_FIRST, vx_run_result_copy (oth), 0.0);
-    }
-  if (cur)
-    {
-      if (!vx_compute_accuracy (m, ds, cur, on_batch, job_cancelled, job, error))
-        return FALSE;
-      job_post (job, VX_WORKER_STAGE_CURRENT_DONE, vx_run_result_copy (cur), job_fraction (job, cur->images_done));
-      job->done_before = cur->images_done;
+      job_post (job, VX_WORKER_STAGE_OTHER_FIRST, vx_run_result_copy (oth), job_fraction (job, oth->images_done));
     }
   if (job->need_ideal)
     {
@@ -202,7 +202,7 @@ job_run (Job *job, GError **error)
       p->job = g_atomic_rc_box_acquire (job);
       p->stage = VX_WORKER_STAGE_IDEAL;
       p->ideal_n = n;
-      p->fraction = job_fraction (job, 0);
+      p->fraction = job_fraction (job, oth ? oth->images_done : 0);
       g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, post_dispatch, p, post_free);
     }
   if (oth)

@@ -327,16 +327,17 @@ find_message_dialog (void)
 static void
 test_corrupt_model (void)
 {
-  VxSharedModel *before = vx_window_get_model (fx.win);
-  VxRunResult *shown = vx_window_get_last_result (fx.win);
+  g_autoptr (VxSharedModel) before = vx_shared_model_ref (vx_window_get_model (fx.win));
+  g_autoptr (VxRunResult) shown = vx_run_result_ref (vx_window_get_last_result (fx.win));
   g_autofree char *bad = g_build_filename (fx.dir, "corrupt.safetensors", NULL);
   const char garbage[] = "\x40\x00\x00\x00\x00\x00\x00\x00{\"a\": {\"dtype\": \"F32\", \"shape\": [4, 4], \"data_offsets\": [0, 999]}}";
   g_assert_true (g_file_set_contents (bad, garbage, sizeof garbage - 1, NULL));
   g_assert_null (find_message_dialog ());
 
   vx_window_open_model_file (fx.win, bad);
-  for (int i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (vx_window_is_loading (fx.win));
+  while (vx_window_is_loading (fx.win))
+    g_main_context_iteration (NULL, TRUE);
   GtkWindow *dialog = find_message_dialog ();
   g_assert_nonnull (dialog);
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (fx.win));
@@ -344,6 +345,15 @@ test_corrupt_model (void)
   g_assert_true (vx_window_get_last_result (fx.win) == shown);
   gtk_window_destroy (dialog);
   g_assert_false (vx_worker_is_busy (vx_window_get_worker (fx.win)));
+
+  /* a good file opens the same way, off the main thread, and replaces the model */
+  vx_window_open_model_file (fx.win, fx.model_path);
+  while (vx_window_is_loading (fx.win))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (find_message_dialog ());
+  g_assert_true (vx_window_get_model (fx.win) != before);
+  wait_idle ();
+  g_assert_cmpint (result ()->correct, ==, shown->correct);
 }
 
 /* ---- studies: save, open, results from the cache at once, recent list ---------------------------------- */
