@@ -443,11 +443,31 @@ vx_window_load_default_model (VxWindow *self, GError **error)
   return vx_window_load_model (self, path, error);
 }
 
+/* the study's settings, and its results when they were computed on the files loaded now */
+static void
+apply_study (VxWindow *self, const VxStudy *study)
+{
+  gboolean same_files = self->model && self->data
+    && g_strcmp0 (study->model_path, self->model->model->path) == 0
+    && g_strcmp0 (study->data_source, self->data->data->source) == 0;
+  if (same_files)
+    {
+      if (study->current)
+        vx_worker_seed_cache (self->worker, study->current);
+      if (study->other)
+        vx_worker_seed_cache (self->worker, study->other);
+      if (study->current)
+        vx_worker_seed_ideal (self->worker, study->current->n, study->ideal_top1);
+    }
+  vx_run_settings_store (&study->settings, self->settings);
+}
+
 /* ---- opening files without blocking the main loop ---------------------------------------- */
 
 typedef struct {
   char *path;
   gboolean is_model;
+  VxStudy *study;            /* applied once the model is in (nullable) */
   VxSharedModel *model;      /* the model a dataset is sized for (image folders), nullable */
   VxModel *loaded_model;
   VxDataset *loaded_data;
@@ -458,6 +478,7 @@ open_job_free (gpointer data)
 {
   OpenJob *job = data;
   g_free (job->path);
+  vx_study_free (job->study);
   g_clear_pointer (&job->model, vx_shared_model_unref);
   vx_model_free (job->loaded_model);
   vx_dataset_free (job->loaded_data);
@@ -496,6 +517,8 @@ open_done (GObject *source, GAsyncResult *res, gpointer user_data)
                      ? "The model could not be opened; the previous one stays loaded"
                      : "The dataset could not be opened; the previous one stays loaded",
                      error->message);
+      if (job->study)
+        apply_study (self, job->study);
       _vx_window_refresh (self);
       return;
     }
@@ -503,6 +526,8 @@ open_done (GObject *source, GAsyncResult *res, gpointer user_data)
     {
       g_autoptr (VxSharedModel) m = vx_shared_model_new (g_steal_pointer (&job->loaded_model));
       set_inputs (self, m, NULL);
+      if (job->study)
+        apply_study (self, job->study);
     }
   else
     {
@@ -512,11 +537,12 @@ open_done (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
-open_file (VxWindow *self, const char *path, gboolean is_model)
+open_file (VxWindow *self, const char *path, gboolean is_model, VxStudy *study)
 {
   OpenJob *job = g_new0 (OpenJob, 1);
   job->path = g_strdup (path);
   job->is_model = is_model;
+  job->study = study;
   job->model = self->model ? vx_shared_model_ref (self->model) : NULL;
   self->loading++;
   _vx_window_refresh (self);
@@ -530,14 +556,14 @@ void
 vx_window_open_model_file (VxWindow *self, const char *path)
 {
   g_return_if_fail (VX_IS_WINDOW (self));
-  open_file (self, path, TRUE);
+  open_file (self, path, TRUE, NULL);
 }
 
 void
 vx_window_open_dataset_file (VxWindow *self, const char *path)
 {
   g_return_if_fail (VX_IS_WINDOW (self));
-  open_file (self, path, FALSE);
+  open_file (self, path, FALSE, NULL);
 }
 
 gboolean
@@ -580,30 +606,17 @@ vx_window_open_study (VxWindow *self, const char *path, GError **error)
   g_autoptr (VxStudy) study = vx_study_load (path, error);
   if (!study)
     return FALSE;
-  if (study->model_path && (!self->model || g_strcmp0 (self->model->model->path, study->model_path) != 0)
-      && g_file_test (study->model_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_autoptr (GError) local = NULL;
-      if (!vx_window_load_model (self, study->model_path, &local))
-        g_warning ("%s: the study's model was not loaded: %s", path, local->message);
-    }
-  /* results computed on these very files go into the cache: shown at once */
-  gboolean same_files = self->model && self->data
-    && g_strcmp0 (study->model_path, self->model->model->path) == 0
-    && g_strcmp0 (study->data_source, self->data->data->source) == 0;
-  if (same_files)
-    {
-      if (study->current)
-        vx_worker_seed_cache (self->worker, study->current);
-      if (study->other)
-        vx_worker_seed_cache (self->worker, study->other);
-      if (study->current)
-        vx_worker_seed_ideal (self->worker, study->current->n, study->ideal_top1);
-    }
-  vx_run_settings_store (&study->settings, self->settings);
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autofree char *uri = g_file_get_uri (file);
   vx_settings_add_recent (self->settings, uri);
+  /* another model: it loads on a worker thread and the study applies when it is in */
+  if (study->model_path && (!self->model || g_strcmp0 (self->model->model->path, study->model_path) != 0)
+      && g_file_test (study->model_path, G_FILE_TEST_IS_REGULAR))
+    {
+      open_file (self, study->model_path, TRUE, g_steal_pointer (&study));
+      return TRUE;
+    }
+  apply_study (self, study);
   return TRUE;
 }
 
