@@ -100,6 +100,9 @@ sweep (const char *dir, char **out, char **err, const char *first, ...)
   return run_argv (dir, (char **) argv->pdata, out, err);
 }
 
+static void write_file (const char *dir, const char *name, const char *text, gssize len);
+static JsonObject *parse_object (const char *text, JsonParser *parser);
+
 /* ---- records ----------------------------------------------------------------------------- */
 
 static char *
@@ -235,6 +238,46 @@ test_list (void)
               "--repeats", "2", "--list", NULL);
   g_assert_cmpint (rc, ==, 0);
   g_assert_cmpstr (rep, ==, out);
+  rm_rf (dir);
+}
+
+/* ---- the model axis: a copy of the model under another name gives the same results ------ */
+
+static void
+test_models (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *bytes = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (model_path, &bytes, &len, NULL));
+  write_file (dir, "copy.safetensors", bytes, (gssize) len);
+  int rc = sweep (dir, NULL, NULL, "-m", model_path, "-m", "copy.safetensors", "-d", data_path,
+                  "-n", "32", "-t", "1", "--gamma", "5", "--seeds", "0,1", "--out", "m.jsonl", "-q", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_autofree char *text = read_file (dir, "m.jsonl");
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  for (int i = 0; i < 4; i++)
+    {
+      g_autoptr (JsonParser) p = json_parser_new ();
+      JsonObject *o = parse_object (lines[i], p);
+      g_assert_cmpint (json_object_get_int_member (o, "index"), ==, i);
+      g_assert_cmpstr (json_object_get_string_member (o, "model"), ==, i < 2 ? model_path : "copy.safetensors");
+      g_assert_cmpint (json_object_get_int_member (o, "seed"), ==, i % 2);
+    }
+  /* model 1's records are model 0's apart from the model and the place in the grid */
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr (JsonParser) pa = json_parser_new (), pb = json_parser_new ();
+      JsonObject *a = parse_object (lines[i], pa), *b = parse_object (lines[i + 2], pb);
+      const char *differ[] = { "index", "key", "model", "seconds", "finished", "host" };
+      for (guint k = 0; k < G_N_ELEMENTS (differ); k++)
+        {
+          json_object_remove_member (a, differ[k]);
+          json_object_remove_member (b, differ[k]);
+        }
+      g_assert_true (json_node_equal (json_parser_get_root (pa), json_parser_get_root (pb)));
+    }
   rm_rf (dir);
 }
 
@@ -814,6 +857,7 @@ main (int argc, char **argv)
   model_path = g_test_build_filename (G_TEST_DIST, "data", "ref-tiny.safetensors", NULL);
   data_path = g_build_filename (datadir, "fashion-mnist-subset", NULL);
   g_test_add_func ("/sweep/list", test_list);
+  g_test_add_func ("/sweep/models", test_models);
   g_test_add_func ("/sweep/matches-eval", test_matches_eval);
   g_test_add_func ("/sweep/shards-merge", test_shards_merge);
   g_test_add_func ("/sweep/merge-errors", test_merge_errors);
