@@ -6,6 +6,9 @@ deterministic (fixed seeds). Each corpus holds a few valid inputs, so the
 fuzzer starts deep inside the parsers, and a few broken ones, one per kind of
 damage the loaders must report. Files whose name starts with "regress-" are
 inputs that once crashed a loader; this script never writes or deletes them.
+Nor "seed-explorer-*" study files: those were written by the explorer itself
+(vx_study_save of a tiny random model's staged results, compacted) and are the
+valid studies the broken ones below are derived from.
 
     /usr/bin/python3 tools/make_fuzz_corpus.py
 
@@ -34,7 +37,7 @@ def clean(corpus):
     d = os.path.join(ROOT, "corpus-" + corpus)
     if os.path.isdir(d):
         for n in os.listdir(d):
-            if not n.startswith("regress-"):
+            if not n.startswith("regress-") and not n.startswith("seed-explorer-"):
                 os.remove(os.path.join(d, n))
 
 
@@ -248,7 +251,60 @@ def make_images():
           b'<rect width="4" height="4" fill="red"/></svg>\n')
 
 
+# ---- study files ---------------------------------------------------------------------
+
+def make_studies():
+    clean("study")
+    d = os.path.join(ROOT, "corpus-study")
+    with open(os.path.join(d, "seed-explorer-clipformer-result.vitx-study")) as f:
+        full = json.load(f)
+    with open(os.path.join(d, "seed-explorer-settings-only.vitx-study")) as f:
+        bare = json.load(f)
+    dump = lambda o: json.dumps(o, separators=(",", ":")).encode()
+
+    def edited(base, edit):
+        o = json.loads(json.dumps(base))
+        edit(o)
+        return dump(o)
+
+    cur = lambda o: o["results"]["current"]
+    write("study", "valid-no-results.vitx-study", edited(bare, lambda o: o.pop("results")))
+    write("study", "valid-null-strings.vitx-study",
+          edited(full, lambda o: o.update(model=None, dataset=None, saved=None, ideal_top1=None)))
+    write("study", "broken-format.vitx-study", edited(bare, lambda o: o.update(format="something-else")))
+    write("study", "broken-version.vitx-study", edited(bare, lambda o: o.update(version=2)))
+    write("study", "broken-version-string.vitx-study", edited(bare, lambda o: o.update(version="1")))
+    write("study", "broken-no-settings.vitx-study", edited(bare, lambda o: o.pop("settings")))
+    write("study", "broken-gamma-negative.vitx-study",
+          edited(bare, lambda o: o["settings"]["crossbar"].update(gamma=-1)))
+    write("study", "broken-xbar-zero.vitx-study",
+          edited(bare, lambda o: o["settings"]["crossbar"].update(xbar_size=0)))
+    write("study", "broken-adc-40.vitx-study",
+          edited(bare, lambda o: o["settings"]["crossbar"].update(adc_bits=40)))
+    write("study", "broken-beta-zero.vitx-study",
+          edited(bare, lambda o: o["settings"]["crossbar"].update(beta=0)))
+    write("study", "broken-images-huge.vitx-study", edited(bare, lambda o: o["settings"].update(images=2**31)))
+    write("study", "broken-model-number.vitx-study", edited(bare, lambda o: o.update(model=3)))
+    write("study", "broken-ideal-string.vitx-study", edited(bare, lambda o: o.update(ideal_top1="high")))
+    write("study", "broken-depth-huge.vitx-study", edited(full, lambda o: cur(o).update(depth=100000000)))
+    write("study", "broken-classes-negative.vitx-study", edited(full, lambda o: cur(o).update(num_classes=-3)))
+    write("study", "broken-correct-over-done.vitx-study",
+          edited(full, lambda o: cur(o).update(correct_runs=[999999])))
+    write("study", "broken-snr-string.vitx-study", edited(full, lambda o: cur(o).update(snr_db=["loud"])))
+    write("study", "broken-hist-bins.vitx-study",
+          edited(full, lambda o: cur(o)["histograms"][0].update(bins=127)))
+    write("study", "broken-hist-bins-negative.vitx-study",
+          edited(full, lambda o: cur(o)["histograms"][0].update(bins=-5)))
+    write("study", "broken-results-array.vitx-study", edited(full, lambda o: o.update(results=[1, 2])))
+    write("study", "broken-truncated.vitx-study", dump(full)[:1500])
+    write("study", "broken-not-json.vitx-study", b"\xff\xfe{\"format\"")
+    write("study", "broken-empty.vitx-study", b"")
+    write("study", "broken-deep-64.vitx-study",
+          b'{"format":"vitx-explorer-study","version":1,"settings":' + b"[" * 65 + b"]" * 65 + b"}")
+
+
 if __name__ == "__main__":
     make_safetensors()
     make_idx()
     make_images()
+    make_studies()
