@@ -88,8 +88,8 @@ show_result (VxSampleView *self)
       cap2 = g_strdup_printf ("Crossbars: %s (%.0f %%)", class_name (self, r->pred_noisy),
                               100 * r->probs_noisy[r->pred_noisy]);
       title = g_strdup_printf ("Block %d, mean over heads", r->block + 1);
-      g_autofree char *summary = g_strdup_printf ("%s · ideal %s · crossbars %s",
-                                                  cap0, r->pred_ideal == r->label ? "right" : "wrong",
+      g_autofree char *summary = g_strdup_printf ("Ideal %s · on crossbars %s",
+                                                  r->pred_ideal == r->label ? "right" : "wrong",
                                                   r->pred_noisy == r->label ? "right" : "wrong");
       gtk_label_set_label (self->summary_label, summary);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), summary);
