@@ -72,7 +72,12 @@ vx_default_model_path (const char *name)
   const char *dir = vx_data_dir ();
   if (!dir)
     return NULL;
-  char *path = g_build_filename (dir, "models", name ? name : VX_DEFAULT_MODEL_NAME, NULL);
+  if (!name)
+    {
+      char *path = vx_default_model_path (VX_DEFAULT_MODEL_NAME);
+      return path ? path : vx_default_model_path (VX_SMALL_MODEL_NAME);
+    }
+  char *path = g_build_filename (dir, "models", name, NULL);
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
       g_free (path);
