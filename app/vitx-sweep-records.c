@@ -10,6 +10,7 @@
 
 #include "vitx-sweep.h"
 #include "vx-error.h"
+#include "vx-json.h"
 
 /* ---- records ------------------------------------------------------------------------------ */
 
@@ -357,7 +358,8 @@ scan_jsonl_line (VitxSweepFile *f, const VitxSweepGrid *g, guint lineno, const c
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
   JsonNode *root;
-  if (!json_parser_load_from_data (parser, line, (gssize) len, &local)
+  /* vx_json_load: a line of 10^5 '[' would overflow json-glib's recursive parser */
+  if (!vx_json_load (parser, line, (gssize) len, VX_JSON_MAX_DEPTH, &local)
       || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "%s line %u: not a sweep record (%s)",
@@ -557,7 +559,8 @@ merge_line (VitxSweepMerge *m, GPtrArray *sources, const char *file, guint linen
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
   JsonNode *root;
-  if (!json_parser_load_from_data (parser, line, (gssize) len, &local)
+  /* vx_json_load: a line of 10^5 '[' would overflow json-glib's recursive parser */
+  if (!vx_json_load (parser, line, (gssize) len, VX_JSON_MAX_DEPTH, &local)
       || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "%s line %u: not a sweep record (%s)", file,

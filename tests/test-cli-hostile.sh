@@ -182,6 +182,26 @@ for f in "$corpus"/corpus-image-folder/regress-bmp-*.png "$corpus"/corpus-image-
     eval --model "$model" --data "$d"
 done
 
+# ---- sweep result files (resumed with --out) ------------------------------------------------
+"$vitx" sweep --help > "$tmp/help" 2>&1
+if grep -q -- "--out[= ]" "$tmp/help"; then
+  awk 'BEGIN { for (i = 0; i < 200000; i++) printf "["; print "" }' > "$tmp/deep.jsonl"
+  run "sweep --out: a record nested 2*10^5 deep" 1 "$tmp/deep.jsonl" -- \
+    sweep --model "$model" --gamma 3 --limit 8 --out "$tmp/deep.jsonl" --dry-run
+  printf '{"not": "a sweep record"}\n' > "$tmp/alien.jsonl"
+  run "sweep --out: a JSON line that is no record" 1 "$tmp/alien.jsonl" -- \
+    sweep --model "$model" --gamma 3 --limit 8 --out "$tmp/alien.jsonl" --dry-run
+  head -c 3000 /dev/urandom > "$tmp/noise.jsonl"
+  run "sweep --out: random bytes" 1 "$tmp/noise.jsonl" -- \
+    sweep --model "$model" --gamma 3 --limit 8 --out "$tmp/noise.jsonl" --dry-run
+  run "sweep --gamma -1" 2 "gamma" -- sweep --model "$model" --gamma -1 --limit 8 --dry-run
+  run "sweep --gamma 3,,4" 2 "gamma" -- sweep --model "$model" --gamma 3,,4 --limit 8 --dry-run
+  run "sweep --shard 3/2" 2 "shard" -- sweep --model "$model" --gamma 3 --shard 3/2 --dry-run
+else
+  n=$((n + 1))
+  echo "ok $n - vitx sweep # SKIP no sweep command yet"
+fi
+
 # ---- options out of range ----------------------------------------------------------------
 run "eval --batch 0" 2 "--batch" -- eval --model "$model" --batch 0
 run "eval --batch -5" 2 "--batch" -- eval --model "$model" --batch -5
