@@ -277,12 +277,24 @@ dataset_normalisation (const VxDataset *ds, float *mean, float *std)
 /* ---- vitx train ------------------------------------------------------------------------- */
 
 typedef struct {
-  char *data, *out, *resume, *checkpoint, *log;
+  char *data, *out, *resume, *checkpoint, *log, *init;
   int epochs, batch, seed, threads, limit, test_limit;
   int depth, dim, heads, mlp, patch;
   double lr, min_lr, warmup, wd, smoothing, clip;
   gboolean no_augment, keep_checkpoint, json;
 } TrainArgs;
+
+static void
+train_args_clear (TrainArgs *a)
+{
+  g_free (a->data);
+  g_free (a->out);
+  g_free (a->resume);
+  g_free (a->checkpoint);
+  g_free (a->log);
+  g_free (a->init);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TrainArgs, train_args_clear)
 
 /* options that define the recipe or the architecture: unset = the sentinel below */
 #define UNSET_I (-1)
@@ -326,6 +338,8 @@ check_args (const TrainArgs *a)
   for (guint i = 0; i < G_N_ELEMENTS (c); i++)
     if (c[i].bad)
       return usage_error ("%s", c[i].name);
+  if (a->init && strcmp (a->init, "torch") != 0 && strcmp (a->init, "timm") != 0)
+    return usage_error ("--init must be torch or timm, not '%s'", a->init);
   if (a->resume)
     {
       /* the recipe and architecture are the checkpoint's; only the length may change */
@@ -337,7 +351,7 @@ check_args (const TrainArgs *a)
         { "--depth", a->depth != UNSET_I }, { "--dim", a->dim != UNSET_I },
         { "--heads", a->heads != UNSET_I }, { "--mlp", a->mlp != UNSET_I },
         { "--patch", a->patch != UNSET_I }, { "--no-augment", a->no_augment },
-        { "--limit", a->limit > 0 },
+        { "--limit", a->limit > 0 }, { "--init", a->init != NULL },
       };
       for (guint i = 0; i < G_N_ELEMENTS (r); i++)
         if (r[i].set)
@@ -376,7 +390,10 @@ new_run (const TrainArgs *a, const VxDataset *train, VxModel **model_out, GError
   cfg.augment = !a->no_augment;
   cfg.threads = a->threads;
 
-  vx_model_init_random (m, cfg.seed);
+  if (a->init && strcmp (a->init, "timm") == 0)
+    vx_model_init_random (m, cfg.seed);
+  else
+    vx_train_init_torch (m, cfg.seed);
   dataset_normalisation (train, m->mean, m->std);
   if (train->class_names && (int) g_strv_length (train->class_names) == arch.num_classes)
     {
@@ -430,7 +447,7 @@ vitx_cmd_train (int argc, char **argv)
 {
   ensure_passive_waiting ();
   g_autofree char *cmdline = command_line (argc, argv);
-  TrainArgs a = { NULL };
+  g_auto (TrainArgs) a = { NULL };
   a.epochs = a.batch = a.seed = UNSET_I;
   a.depth = a.dim = a.heads = a.mlp = a.patch = UNSET_I;
   a.lr = a.min_lr = a.warmup = a.wd = a.smoothing = a.clip = UNSET_D;
@@ -447,6 +464,7 @@ vitx_cmd_train (int argc, char **argv)
     { "label-smoothing", 0, 0, G_OPTION_ARG_DOUBLE, &a.smoothing, "Label smoothing (default 0.1)", "EPS" },
     { "clip", 0, 0, G_OPTION_ARG_DOUBLE, &a.clip, "Clip gradients to this global L2 norm, 0 = off (default 1)", "NORM" },
     { "seed", 's', 0, G_OPTION_ARG_INT, &a.seed, "Seed of initialisation, shuffling and augmentation (default 0)", "S" },
+    { "init", 0, 0, G_OPTION_ARG_STRING, &a.init, "Initialisation: torch (PyTorch's nn.Linear/Conv2d default, the default) or timm (trunc-normal 0.02)", "KIND" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &a.threads, "Threads (default: all cores); the weights do not depend on it", "T" },
     { "depth", 0, 0, G_OPTION_ARG_INT, &a.depth, "Blocks (default 6)", "L" },
     { "dim", 0, 0, G_OPTION_ARG_INT, &a.dim, "Embedding dimension (default 64)", "D" },
@@ -519,7 +537,13 @@ vitx_cmd_train (int argc, char **argv)
   if (a.resume)
     vx_model_set_meta (model, "vitx.resume_command", cmdline);
   else
-    vx_model_set_meta (model, "vitx.train_command", cmdline);
+    {
+      vx_model_set_meta (model, "vitx.train_command", cmdline);
+      vx_model_set_meta (model, "vitx.train.init", a.init && strcmp (a.init, "timm") == 0
+                         ? "timm: trunc-normal(0.02) weights, zero biases"
+                         : "torch: nn.Linear/Conv2d default, U(+-1/sqrt(fan_in)); zero tokens; "
+                           "pos_embed N(0, 0.02^2)");
+    }
 
   /* --limit: a stratified subset of the training set. The checkpoint keeps its
    * size in vitx.train_images, so a resumed run trains on the same subset. */

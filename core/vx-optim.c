@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "vx-rng.h"
 #include "vx-train.h"
 
 void
@@ -28,6 +29,41 @@ vx_train_config_init (VxTrainConfig *cfg)
   cfg->flip = TRUE;
   cfg->threads = 0;
   cfg->eval_batch = 256;
+}
+
+void
+vx_train_init_torch (VxModel *m, uint64_t seed)
+{
+  int n = 0;
+  g_autofree VxParamInfo *t = vx_params_table (&m->arch, &n);
+  size_t fan_in = 1;
+  for (int i = 0; i < n; i++)
+    {
+      const char *name = t[i].name;
+      float *p = m->params.mem + t[i].offset;
+      VxRng r;
+      vx_rng_init (&r, vx_rng_key (seed, vx_rng_tag ("init-torch"), i, -1, -1));
+      if (strstr (name, "norm"))
+        {
+          float v = g_str_has_suffix (name, ".weight") ? 1.0f : 0.0f;
+          for (size_t j = 0; j < t[i].numel; j++)
+            p[j] = v;
+        }
+      else if (strcmp (name, "cls_token") == 0 || strcmp (name, "dist_token") == 0)
+        memset (p, 0, sizeof (float) * t[i].numel);
+      else if (strcmp (name, "pos_embed") == 0)
+        for (size_t j = 0; j < t[i].numel; j++)
+          p[j] = 0.02f * vx_rng_normal (&r);
+      else
+        {
+          /* a weight sets the fan-in for itself and the bias that follows it */
+          if (t[i].ndim >= 2)
+            fan_in = t[i].numel / (size_t) t[i].shape[0];
+          float bound = (float) (1.0 / sqrt ((double) fan_in));
+          for (size_t j = 0; j < t[i].numel; j++)
+            p[j] = (2.0f * vx_rng_uniform (&r) - 1.0f) * bound;
+        }
+    }
 }
 
 double

@@ -63,6 +63,16 @@ void vx_adamw_step (float *params, const float *grads, float *m, float *v,
                     const VxParamInfo *table, int n_tensors, int64_t step,
                     const VxAdamWParams *hp, int threads);
 
+/* ---- initialisation ---------------------------------------------------------------- */
+
+/* PyTorch's default initialisation of a plain ViT built from nn.Linear and
+ * nn.Conv2d: every weight and bias uniform in +-1/sqrt(fan_in) (kaiming_uniform
+ * with a = sqrt(5)), LayerNorm weights 1 and biases 0, class and distillation
+ * tokens 0, position embedding normal with std 0.02. For small models and short
+ * schedules it trains markedly faster than timm's trunc-normal(0.02)
+ * (vx_model_init_random). Seeded per tensor like vx_model_init_random. */
+void vx_train_init_torch (VxModel *m, uint64_t seed);
+
 /* ---- recipe --------------------------------------------------------------------- */
 
 typedef struct {

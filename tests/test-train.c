@@ -177,6 +177,60 @@ test_pytorch_step (void)
     }
 }
 
+/* ---- initialisation ------------------------------------------------------------------ */
+
+static void
+test_init_torch (void)
+{
+  VxArch a = { .img_size = 28, .patch_size = 4, .in_chans = 1, .num_classes = 10, .embed_dim = 64,
+               .depth = 2, .num_heads = 4, .mlp_hidden = 256, .distilled = 1, .ln_eps = 1e-6f };
+  g_autoptr (VxModel) m = vx_model_new (&a, NULL);
+  g_autoptr (VxModel) m2 = vx_model_new (&a, NULL);
+  vx_train_init_torch (m, 3);
+  vx_train_init_torch (m2, 3);
+  g_assert_cmpmem (m->params.mem, sizeof (float) * m->params.n, m2->params.mem, sizeof (float) * m->params.n);
+  vx_train_init_torch (m2, 4);
+  g_assert_true (memcmp (m->params.mem, m2->params.mem, sizeof (float) * m->params.n) != 0);
+
+  int n = 0;
+  g_autofree VxParamInfo *t = vx_params_table (&a, &n);
+  for (int i = 0; i < n; i++)
+    {
+      const float *p = m->params.mem + t[i].offset;
+      double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE, s2 = 0.0;
+      for (size_t j = 0; j < t[i].numel; j++)
+        {
+          lo = MIN (lo, p[j]);
+          hi = MAX (hi, p[j]);
+          s2 += (double) p[j] * p[j];
+        }
+      double rms = sqrt (s2 / t[i].numel);
+      /* fan-in of a weight (D, C, P, P) or (out, in) and of the bias after it */
+      const char *w = g_str_has_suffix (t[i].name, ".bias") ? NULL : t[i].name;
+      int k = w ? i : i - 1;
+      double bound = 1.0 / sqrt ((double) (t[k].numel / t[k].shape[0]));
+      if (strstr (t[i].name, "norm"))
+        {
+          g_assert_cmpfloat (lo, ==, g_str_has_suffix (t[i].name, ".weight") ? 1.0 : 0.0);
+          g_assert_cmpfloat (hi, ==, lo);
+        }
+      else if (g_str_has_suffix (t[i].name, "_token"))
+        g_assert_cmpfloat (rms, ==, 0.0);
+      else if (strcmp (t[i].name, "pos_embed") == 0)
+        g_assert_cmpfloat (fabs (rms - 0.02), <, 0.002);
+      else
+        {
+          /* uniform in +-bound: inside it, and spread over most of it */
+          g_assert_cmpfloat (lo, >=, -bound);
+          g_assert_cmpfloat (hi, <=, bound);
+          if (t[i].numel >= 256)
+            g_assert_cmpfloat (fabs (rms - bound / sqrt (3.0)), <, 0.1 * bound);
+        }
+    }
+  /* patch embedding: fan-in C P P = 16 */
+  g_assert_cmpfloat (t[0].numel / t[0].shape[0], ==, 16);
+}
+
 /* ---- optimiser pieces --------------------------------------------------------------------- */
 
 static void
@@ -503,6 +557,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   vx_set_num_threads (2);
   g_test_add_func ("/train/pytorch-step", test_pytorch_step);
+  g_test_add_func ("/train/init-torch", test_init_torch);
   g_test_add_func ("/train/adamw", test_adamw);
   g_test_add_func ("/train/schedule", test_schedule);
   g_test_add_func ("/train/augment", test_augment);
