@@ -302,6 +302,8 @@ vx_param_row_init (VxParamRow *self)
   self->digits = 1;
   self->default_value = NAN;
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  self->title_label, NULL, -1);
   g_signal_connect (self->spin_adjustment, "value-changed", G_CALLBACK (on_spin_changed), self);
   g_signal_connect (self->scale_adjustment, "value-changed", G_CALLBACK (on_scale_changed), self);
   configure_adjustments (self);

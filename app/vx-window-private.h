@@ -55,6 +55,7 @@ struct _VxWindow {
   gint64 finished_at, started_at;
   guint apply_id;               /* coalesces settings changes into one request */
   int loading;                  /* files being opened on worker threads */
+  VxRunSettings before_classroom;  /* restored when classroom mode ends */
 };
 
 /* vx-window.c */

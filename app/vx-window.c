@@ -758,6 +758,8 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
   vx_window_set_controls_visible (self, !classroom);
   if (classroom)
     {
+      /* the tour sets the controls; the user's own settings come back afterwards */
+      vx_run_settings_load (&self->before_classroom, self->settings);
       gtk_widget_add_css_class (GTK_WIDGET (self), "classroom");
       gtk_window_fullscreen (GTK_WINDOW (self));
       self->tour_keys = gtk_event_controller_key_new ();
@@ -775,6 +777,7 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
         gtk_widget_remove_controller (GTK_WIDGET (self), self->tour_keys);
       self->tour_keys = NULL;
       gtk_widget_set_visible (GTK_WIDGET (self->tour_bar), FALSE);
+      vx_run_settings_store (&self->before_classroom, self->settings);
     }
   restyle (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSROOM]);
@@ -1016,6 +1019,40 @@ vx_window_dispose (GObject *object)
   G_OBJECT_CLASS (vx_window_parent_class)->dispose (object);
 }
 
+/* charts follow the theme: dark when the theme's text colour is light (this covers
+ * a dark GTK theme, GTK_THEME=...:dark and gtk-application-prefer-dark-theme) */
+static void
+sync_variant (VxWindow *self)
+{
+  GdkRGBA fg;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  double luminance = 0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue;
+  VxChartVariant v = luminance > 0.5 ? VX_CHART_VARIANT_DARK : VX_CHART_VARIANT_LIGHT;
+  if (v == self->style.variant)
+    return;
+  self->style.variant = v;
+  if (self->settings)
+    {
+      _vx_window_apply_settings (self);
+      _vx_window_refresh (self);
+    }
+}
+
+static void
+on_theme_changed (GtkSettings *gs, GParamSpec *pspec, VxWindow *self)
+{
+  sync_variant (self);
+}
+
+static void
+vx_window_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (vx_window_parent_class)->realize (widget);
+  sync_variant (VX_WINDOW (widget));
+}
+
 static void
 vx_window_class_init (VxWindowClass *klass)
 {
@@ -1027,6 +1064,7 @@ vx_window_class_init (VxWindowClass *klass)
   object_class->set_property = vx_window_set_property;
   object_class->dispose = vx_window_dispose;
   window_class->close_request = vx_window_close_request;
+  widget_class->realize = vx_window_realize;
 
   properties[PROP_CLASSROOM] = g_param_spec_boolean ("classroom", NULL, NULL, FALSE,
                                                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
@@ -1089,6 +1127,9 @@ vx_window_init (VxWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->style.font_scale = 1.0;
+  GtkSettings *gs = gtk_settings_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  g_signal_connect_object (gs, "notify::gtk-application-prefer-dark-theme", G_CALLBACK (on_theme_changed), self, 0);
+  g_signal_connect_object (gs, "notify::gtk-theme-name", G_CALLBACK (on_theme_changed), self, 0);
   self->worker = vx_worker_new ();
   g_signal_connect (self->worker, "updated", G_CALLBACK (on_worker_updated), self);
   g_signal_connect (self->worker, "notify::busy", G_CALLBACK (on_worker_busy), self);

@@ -408,7 +408,11 @@ test_study (void)
 static void
 test_classroom (void)
 {
+  g_settings_set_double (fx.settings, "gamma", 2.5);
+  g_settings_set_double (fx.settings, "sigma-w", 0.12);
+  wait_idle ();
   vx_window_set_classroom (fx.win, TRUE);
+  g_assert_false (vx_window_get_controls_visible (fx.win));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (fx.win), "classroom"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fx.win->tour_bar)));
   VxChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "snr-per-block"));
@@ -438,8 +442,13 @@ test_classroom (void)
 
   vx_window_set_classroom (fx.win, FALSE);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (fx.win), "classroom"));
+  g_assert_true (vx_window_get_controls_visible (fx.win));
   box = vx_chart_card_get_box (vx_window_get_card (fx.win, "snr-per-block"));
   g_assert_cmpfloat (box->u.common.font_scale, ==, 1.0);
+  /* the user's settings are back */
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 2.5);
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "sigma-w"), ==, 0.12);
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "outlier-scale"), ==, 1.0);
   vx_settings_reset_paper_defaults (fx.settings);
   g_settings_set_int (fx.settings, "test-images", 160);
   wait_idle ();
