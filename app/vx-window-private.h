@@ -59,10 +59,16 @@ struct _VxWindow {
 };
 
 /* vx-window.c */
-void         _vx_window_refresh        (VxWindow *self);
-void         _vx_window_refresh_histogram (VxWindow *self);
 void         _vx_window_update_recent  (VxWindow *self);
 void         _vx_window_apply_settings (VxWindow *self);
+
+/* vx-window-overview.c */
+void         _vx_window_refresh        (VxWindow *self);
+void         _vx_window_refresh_histogram (VxWindow *self);
+void         _vx_window_refresh_status (VxWindow *self, VxRunResult *cur);
+
+/* vx-window-files.c */
+void         _vx_window_set_inputs     (VxWindow *self, VxSharedModel *model, VxSharedData *data);
 
 /* vx-window-actions.c */
 void         _vx_window_class_add_actions (GtkWidgetClass *widget_class);
