@@ -37,11 +37,15 @@ vx_fast_expf (float x)
   p = p * r + 0.5f;
   p = p * r + 1.0f;
   p = p * r + 1.0f;
-  int32_t ti, pi;
+  /* unsigned, so a NaN x (whose t holds no integer; e.g. softmax scores of a
+   * model whose huge weights overflowed) gives garbage rather than undefined
+   * behaviour (signed overflow, found by the fuzzer under UBSan); for every
+   * other x the bits are those of the signed computation */
+  uint32_t ti, pi;
   memcpy (&ti, &t, sizeof ti);
-  int32_t n_int = ti - 0x4B400000;                /* the integer n, from the low bits */
+  uint32_t n_bits = (ti - 0x4B400000u) << 23;    /* the integer n, from the low bits, times 2^23 */
   memcpy (&pi, &p, sizeof pi);
-  pi += n_int * (1 << 23);                        /* p * 2^n: add n to the exponent */
+  pi += n_bits;                                   /* p * 2^n: add n to the exponent */
   memcpy (&p, &pi, sizeof p);
   return p;
 }
