@@ -426,6 +426,14 @@ vx_compute_sample (const VxModel *m, const VxDataset *ds, const VxRunSettings *s
   const VxArch *a = &m->arch;
   int K = a->num_classes;
   memset (out, 0, sizeof *out);
+  if (ds->channels != a->in_chans || ds->height != a->img_size || ds->width != a->img_size)
+    {
+      g_set_error (error, VX_ERROR, VX_ERROR_SHAPE,
+                   "%s: images are %dx%dx%d but the model expects %dx%dx%d",
+                   ds->source ? ds->source : "dataset", ds->channels, ds->height, ds->width,
+                   a->in_chans, a->img_size, a->img_size);
+      return FALSE;
+    }
   if (index < 0 || index >= ds->n || block < 0 || block >= a->depth)
     {
       g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,

@@ -159,6 +159,43 @@ test_stages_exact (void)
   g_assert_cmpint (calls, ==, (64 - VX_RUN_FIRST_IMAGES + VX_RUN_BATCH - 1) / VX_RUN_BATCH);
 }
 
+/* one image through the ideal and the noisy network; a dataset of another shape is refused */
+static void
+test_sample (void)
+{
+  VxRunSettings s;
+  settings_variant (&s, 1);
+  VxSampleResult r;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (vx_compute_sample (model, data, &s, 5, 1, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.label, ==, data->labels[5]);
+  g_assert_cmpint (r.grid, ==, 4);
+  double sum = 0;
+  for (int k = 0; k < r.num_classes; k++)
+    sum += r.probs_noisy[k];
+  g_assert_cmpfloat (fabs (sum - 1.0), <, 1e-9);
+  /* ideal and noisy attention differ at gamma 5, both are probabilities */
+  double diff = 0;
+  for (int i = 0; i < 16; i++)
+    {
+      g_assert_cmpfloat (r.attn_noisy[i], >=, 0);
+      diff += fabs (r.attn_ideal[i] - r.attn_noisy[i]);
+    }
+  g_assert_cmpfloat (diff, >, 0);
+  vx_sample_result_clear (&r);
+
+  VxArch a = model->arch;
+  a.img_size = 35;
+  g_autoptr (VxModel) other = vx_model_new (&a, &error);
+  g_assert_no_error (error);
+  g_assert_false (vx_compute_sample (other, data, &s, 0, 0, &r, &error));
+  g_assert_error (error, VX_ERROR, VX_ERROR_SHAPE);
+  g_clear_error (&error);
+  g_assert_false (vx_compute_sample (model, data, &s, data->n, 0, &r, &error));
+  g_assert_error (error, VX_ERROR, VX_ERROR_INVALID_ARG);
+}
+
 static gboolean
 cancel_now (gpointer user)
 {
@@ -303,6 +340,7 @@ main (int argc, char **argv)
   g_test_add_func ("/explorer-study/cache-key", test_cache_key);
   g_test_add_func ("/explorer-study/stages-equal-one-evaluation", test_stages_exact);
   g_test_add_func ("/explorer-study/cancel", test_cancel);
+  g_test_add_func ("/explorer-study/sample", test_sample);
   g_test_add_func ("/explorer-study/roundtrip", test_study_roundtrip);
   g_test_add_func ("/explorer-study/hostile-files", test_study_hostile);
   int status = g_test_run ();
