@@ -164,6 +164,7 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
   self->classroom = classroom;
   /* the class sees the charts; the tour bar says what each step set (F9 shows the controls) */
   vx_window_set_controls_visible (self, !classroom);
+  gtk_widget_set_visible (GTK_WIDGET (self->kv_stats_note), !classroom);
   if (classroom)
     {
       /* the tour sets the controls; the user's own settings come back afterwards */
