@@ -60,17 +60,20 @@ fi
 # ---- what is installed -------------------------------------------------------------
 check_file "bin/vitx" "$bin/vitx" x
 check_file "models/README.md (the model card)" "$data/models/README.md"
-shipped=$source/data/models/vit-fmnist-std.safetensors
-if [ -f "$shipped" ]; then
-  check_file "models/vit-fmnist-std.safetensors" "$data/models/vit-fmnist-std.safetensors"
-  if cmp -s "$shipped" "$data/models/vit-fmnist-std.safetensors"; then
-    ok "the installed model is the shipped one, byte for byte"
+# every model in data/models (not the trainer's resumable checkpoints), byte for byte
+models=0
+for shipped in "$source"/data/models/*.safetensors; do
+  [ -f "$shipped" ] || continue
+  name=$(basename "$shipped")
+  case $name in *.ckpt.safetensors) continue ;; esac
+  models=$((models + 1))
+  if cmp -s "$shipped" "$data/models/$name"; then
+    ok "models/$name installed, byte for byte"
   else
-    not_ok "the installed model is the shipped one, byte for byte"
+    not_ok "models/$name installed, byte for byte"
   fi
-else
-  skip "models/vit-fmnist-std.safetensors" "data/models/ has no trained model yet"
-fi
+done
+[ $models -gt 0 ] || skip "shipped models installed" "data/models/ has no trained model yet"
 if [ "$gui" = true ]; then
   check_file "bin/vitx-explorer" "$bin/vitx-explorer" x
   check_file ".desktop file" "$share/applications/$app_id.desktop"
