@@ -89,8 +89,8 @@ vx_window_load_default_model (VxWindow *self, GError **error)
   if (!path)
     {
       g_set_error (error, VX_ERROR, VX_ERROR_IO,
-                   "The shipped model data/models/%s was not found: open a model with "
-                   "Open ▸ Open Model… (Ctrl+O).", VX_DEFAULT_MODEL_NAME);
+                   "No shipped model (data/models/%s or %s) was found: open a model with "
+                   "Open ▸ Open Model… (Ctrl+O).", VX_DEFAULT_MODEL_NAME, VX_SMALL_MODEL_NAME);
       return FALSE;
     }
   return vx_window_load_model (self, path, error);

@@ -240,6 +240,69 @@ _vx_window_refresh_status (VxWindow *self, VxRunResult *cur)
     gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
 }
 
+/* the charts still show the previous settings while the first batch of new ones runs */
+static void
+set_stale (VxWindow *self, gboolean stale)
+{
+  if (stale)
+    gtk_widget_add_css_class (GTK_WIDGET (self->overview_grid), "vx-stale");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->overview_grid), "vx-stale");
+}
+
+/* Redraw only what a stage changed: a batch moves the accuracy readout, not the
+ * charts, so the main thread does not take CPU from the evaluation. */
+void
+_vx_window_refresh_stage (VxWindow *self, VxWorkerStage stage)
+{
+  const VxRunSettings *s = vx_worker_get_settings (self->worker);
+  VxRunResult *cur = vx_worker_get_current (self->worker);
+  VxRunResult *oth = vx_worker_get_other (self->worker);
+  if (!s || !self->model)
+    {
+      set_stale (self, FALSE);
+      _vx_window_refresh (self);
+      return;
+    }
+  VxRunResult *plain = s->xbar.clipformer ? oth : cur;
+  VxRunResult *clip = s->xbar.clipformer ? cur : oth;
+  _vx_window_refresh_status (self, cur);
+  switch (stage)
+    {
+    case VX_WORKER_STAGE_STARTED:
+      /* from the cache: everything at once; otherwise the old charts, dimmed */
+      set_stale (self, cur == NULL);
+      if (cur)
+        _vx_window_refresh (self);
+      break;
+    case VX_WORKER_STAGE_FIRST:
+      set_stale (self, FALSE);
+      _vx_window_refresh (self);
+      break;
+    case VX_WORKER_STAGE_BATCH:
+      refresh_readout (self, s, cur, oth);
+      break;
+    case VX_WORKER_STAGE_OTHER_FIRST:
+      set_card (self, self->snr_card, vx_result_chart_snr (plain, clip, &self->style));
+      refresh_readout (self, s, cur, oth);
+      break;
+    case VX_WORKER_STAGE_CURRENT_DONE:
+    case VX_WORKER_STAGE_IDEAL:
+    case VX_WORKER_STAGE_OTHER_DONE:
+      refresh_radar (self, s, plain, clip);
+      refresh_readout (self, s, cur, oth);
+      break;
+    case VX_WORKER_STAGE_IDLE:
+      /* invalid settings or a failed job: no results to show for them */
+      if (!cur)
+        {
+          set_stale (self, FALSE);
+          _vx_window_refresh (self);
+        }
+      break;
+    }
+}
+
 void
 _vx_window_refresh (VxWindow *self)
 {

@@ -27,6 +27,7 @@ struct _VxWindow {
   VxControls *controls;
   GtkProgressBar *progress_bar;
   GtkStack *view_stack;
+  GtkGrid *overview_grid;
   GtkLabel *accuracy_label, *interval_label, *images_label;
   GtkLabel *ideal_label, *other_name_label, *other_label, *snr_label, *status_label;
   GtkLevelBar *images_bar;
@@ -66,6 +67,7 @@ void         _vx_window_apply_settings (VxWindow *self);
 void         _vx_window_refresh        (VxWindow *self);
 void         _vx_window_refresh_histogram (VxWindow *self);
 void         _vx_window_refresh_status (VxWindow *self, VxRunResult *cur);
+void         _vx_window_refresh_stage  (VxWindow *self, VxWorkerStage stage);
 
 /* vx-window-files.c */
 void         _vx_window_set_inputs     (VxWindow *self, VxSharedModel *model, VxSharedData *data);

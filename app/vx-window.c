@@ -21,7 +21,7 @@ on_worker_updated (VxWorker *worker, int stage, VxWindow *self)
     self->started_at = g_get_monotonic_time ();
   if (stage == VX_WORKER_STAGE_IDLE)
     self->finished_at = g_get_monotonic_time ();
-  _vx_window_refresh (self);
+  _vx_window_refresh_stage (self, stage);
 }
 
 static void
@@ -498,6 +498,7 @@ vx_window_class_init (VxWindowClass *klass)
   CHILD (banner_label);
   CHILD (banner_button);
   CHILD (paned);
+  CHILD (overview_grid);
   CHILD (controls_scroller);
   CHILD (controls);
   CHILD (progress_bar);
