@@ -80,7 +80,7 @@ vitx_cmd_bench (int argc, char **argv)
   if (argc >= 2 && strcmp (argv[1], "train") == 0)
     return vitx_bench_train (argc - 1, argv + 1);
 
-  char *model_path = NULL;
+  g_autofree char *model_path = NULL;
   int batch = 128, threads = 0, reps = 10, gemm_n = 1536;
   gboolean json = FALSE, noisy = FALSE;
   GOptionEntry entries[] = {
@@ -187,6 +187,5 @@ vitx_cmd_bench (int argc, char **argv)
                   batch / s_noisy, s_noisy / s, summary);
         }
     }
-  g_free (model_path);
   return VITX_EXIT_OK;
 }

@@ -116,7 +116,8 @@ eval_crossbar (const VitxXbarOptions *xo, VxModel *m, const VxDataset *ds, int l
 int
 vitx_cmd_eval (int argc, char **argv)
 {
-  char *model_path = NULL, *data_path = NULL;
+  g_autofree char *model_path = NULL;
+  g_autofree char *data_path = NULL;
   int limit = 0, batch = 64, threads = 0, snr_limit = 256;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
@@ -182,10 +183,7 @@ vitx_cmd_eval (int argc, char **argv)
       m = vitx_xbar_prepare_model ("eval", xo, g_steal_pointer (&m));
       if (!m)
         return VITX_EXIT_FAILURE;
-      int rc = eval_crossbar (xo, m, ds, limit, batch, threads, snr_limit, json, quiet);
-      g_free (model_path);
-      g_free (data_path);
-      return rc;
+      return eval_crossbar (xo, m, ds, limit, batch, threads, snr_limit, json, quiet);
     }
 
   Progress prog = { g_get_monotonic_time (), quiet };
@@ -251,7 +249,5 @@ vitx_cmd_eval (int argc, char **argv)
                                ? ds->class_names : m->class_names);
     }
   vx_eval_result_clear (&r);
-  g_free (model_path);
-  g_free (data_path);
   return VITX_EXIT_OK;
 }

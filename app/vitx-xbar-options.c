@@ -136,7 +136,8 @@ vitx_xbar_options_any (const VitxXbarOptions *o)
          || o->adc_bits != UNSET_INT || o->bits_per_cell != UNSET_INT
          || o->weight_bits != UNSET_INT || o->input_bits != UNSET_INT || o->xbar != UNSET_INT
          || o->clipformer || o->no_clipformer || o->mode || o->kv_scale || o->decode
-         || o->static_noise || o->analog || o->seed_text || !isnan (o->outlier_scale)
+         || o->static_noise || o->analog || o->seed_text || o->repeats != UNSET_INT
+         || !isnan (o->outlier_scale)
          || o->outlier_channels != UNSET_INT;
 }
 
