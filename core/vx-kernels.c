@@ -104,6 +104,8 @@ vx_layernorm_forward (float *out, float *mean, float *rstd,
                       const float *inp, const float *weight, const float *bias,
                       int M, int C, float eps)
 {
+  /* rows are independent: any thread count gives the same numbers */
+#pragma omp parallel for schedule(static) if((size_t) M * C > 65536)
   for (int i = 0; i < M; i++)
     {
       const float *x = inp + (size_t) i * C;
@@ -124,6 +126,7 @@ vx_layernorm_forward (float *out, float *mean, float *rstd,
 VX_SIMD_CLONES void
 vx_gelu_forward (float *out, const float *inp, size_t n)
 {
+#pragma omp parallel for simd schedule(static) if(n > 65536)
   for (size_t i = 0; i < n; i++)
     {
       float x = inp[i];
@@ -134,6 +137,7 @@ vx_gelu_forward (float *out, const float *inp, size_t n)
 VX_SIMD_CLONES void
 vx_residual_forward (float *out, const float *a, const float *b, size_t n)
 {
+#pragma omp parallel for simd schedule(static) if(n > 65536)
   for (size_t i = 0; i < n; i++)
     out[i] = a[i] + b[i];
 }
