@@ -37,7 +37,7 @@ cleanup () {
 trap cleanup EXIT
 fail () {
   echo "FAIL: $*"
-  for f in "$tmp"/log/*.log "$tmp"/work/*.log; do
+  for f in "$tmp"/log/*.log "$tmp"/jobs/*.log; do
     [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
   done
   exit 1
@@ -48,7 +48,7 @@ base=$((20000 + $$ % 20000))
 ctld_port=$base
 slurmd_port=$((base + 1))
 
-mkdir -p "$tmp/munge" "$tmp/state" "$tmp/spool" "$tmp/log" "$tmp/work"
+mkdir -p "$tmp/munge" "$tmp/state" "$tmp/spool" "$tmp/log" "$tmp/jobs"
 chmod 700 "$tmp/munge"
 head -c 1024 /dev/urandom > "$tmp/munge/munge.key"
 chmod 600 "$tmp/munge/munge.key"
@@ -97,7 +97,7 @@ for _ in $(seq 60); do
 done
 [ "$state" = idle ] || fail "the node is '$state', not idle"
 
-cd "$tmp/work" || exit 99
+cd "$tmp/jobs" || exit 99
 grid=(-m "$model" -d "$data" -n 32 --gamma 3,5 --clip none,2:0.25 --seeds 0,1)
 "$vitx" sweep "${grid[@]}" -t 1 -q --out whole.jsonl || fail "the unsharded sweep failed"
 "$vitx" sweep "${grid[@]}" --emit slurm --shards 3 --out res.jsonl --csv res.csv \
