@@ -277,7 +277,7 @@ dataset_normalisation (const VxDataset *ds, float *mean, float *std)
 /* ---- vitx train ------------------------------------------------------------------------- */
 
 typedef struct {
-  char *data, *out, *resume, *checkpoint, *log, *init;
+  char *data, *out, *resume, *checkpoint, *log, *init, *from;
   int epochs, batch, seed, threads, limit, test_limit;
   int depth, dim, heads, mlp, patch;
   double lr, min_lr, warmup, wd, smoothing, clip;
@@ -293,6 +293,7 @@ train_args_clear (TrainArgs *a)
   g_free (a->checkpoint);
   g_free (a->log);
   g_free (a->init);
+  g_free (a->from);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TrainArgs, train_args_clear)
 
@@ -319,7 +320,7 @@ check_args (const TrainArgs *a)
   struct { const char *name; gboolean bad; } c[] = {
     { "--epochs must be at least 1", a->epochs != UNSET_I && a->epochs < 1 },
     { "--batch must be in 1..65536", a->batch != UNSET_I && (a->batch < 1 || a->batch > 65536) },
-    { "--lr must be positive", a->lr != UNSET_D && !(a->lr > 0) },
+    { "--lr must not be negative", a->lr != UNSET_D && !(a->lr >= 0) },
     { "--min-lr must not be negative", a->min_lr != UNSET_D && a->min_lr < 0 },
     { "--warmup must not be negative", a->warmup != UNSET_D && a->warmup < 0 },
     { "--wd must not be negative", a->wd != UNSET_D && a->wd < 0 },
@@ -340,6 +341,20 @@ check_args (const TrainArgs *a)
       return usage_error ("%s", c[i].name);
   if (a->init && strcmp (a->init, "torch") != 0 && strcmp (a->init, "timm") != 0)
     return usage_error ("--init must be torch or timm, not '%s'", a->init);
+  if (a->from)
+    {
+      /* the architecture is the model's */
+      struct { const char *name; gboolean set; } f[] = {
+        { "--resume", a->resume != NULL }, { "--init", a->init != NULL },
+        { "--depth", a->depth != UNSET_I }, { "--dim", a->dim != UNSET_I },
+        { "--heads", a->heads != UNSET_I }, { "--mlp", a->mlp != UNSET_I },
+        { "--patch", a->patch != UNSET_I },
+      };
+      for (guint i = 0; i < G_N_ELEMENTS (f); i++)
+        if (f[i].set)
+          return usage_error ("%s cannot be combined with --from: the architecture and the "
+                              "weights come from the model", f[i].name);
+    }
   if (a->resume)
     {
       /* the recipe and architecture are the checkpoint's; only the length may change */
@@ -363,6 +378,29 @@ check_args (const TrainArgs *a)
 
 #define OR(v, unset, def) ((v) == (unset) ? (def) : (v))
 
+/* Fine-tuning (--from) defaults: one epoch, no warm-up, a cosine from FINETUNE_LR
+ * (1/20 of training's peak) to 1/100 of it; data/models/README.md ("VAT") has
+ * the measurement behind the choice. */
+#define FINETUNE_LR 1e-4
+
+/* the recipe from the command line; fine-tuning changes the defaults */
+static void
+recipe_from_args (const TrainArgs *a, gboolean finetune, VxTrainConfig *cfg)
+{
+  vx_train_config_init (cfg);
+  cfg->epochs = OR (a->epochs, UNSET_I, finetune ? 1 : 30);
+  cfg->batch = OR (a->batch, UNSET_I, 128);
+  cfg->lr = OR (a->lr, UNSET_D, finetune ? FINETUNE_LR : 2e-3);
+  cfg->min_lr = OR (a->min_lr, UNSET_D, MIN (finetune ? cfg->lr / 100 : 1e-5, cfg->lr));
+  cfg->warmup_epochs = MIN (OR (a->warmup, UNSET_D, finetune ? 0.0 : 1.0), (double) cfg->epochs);
+  cfg->weight_decay = OR (a->wd, UNSET_D, 0.05);
+  cfg->label_smoothing = OR (a->smoothing, UNSET_D, 0.1);
+  cfg->clip_norm = OR (a->clip, UNSET_D, 1.0);
+  cfg->seed = (uint64_t) OR (a->seed, UNSET_I, 0);
+  cfg->augment = !a->no_augment;
+  cfg->threads = a->threads;
+}
+
 /* a new model and trainer from the command line */
 static VxTrainer *
 new_run (const TrainArgs *a, const VxDataset *train, VxModel **model_out, GError **error)
@@ -377,18 +415,7 @@ new_run (const TrainArgs *a, const VxDataset *train, VxModel **model_out, GError
   if (!m)
     return NULL;
   VxTrainConfig cfg;
-  vx_train_config_init (&cfg);
-  cfg.epochs = OR (a->epochs, UNSET_I, 30);
-  cfg.batch = OR (a->batch, UNSET_I, 128);
-  cfg.lr = OR (a->lr, UNSET_D, 2e-3);
-  cfg.min_lr = OR (a->min_lr, UNSET_D, MIN (1e-5, cfg.lr));
-  cfg.warmup_epochs = MIN (OR (a->warmup, UNSET_D, 1.0), (double) cfg.epochs);
-  cfg.weight_decay = OR (a->wd, UNSET_D, 0.05);
-  cfg.label_smoothing = OR (a->smoothing, UNSET_D, 0.1);
-  cfg.clip_norm = OR (a->clip, UNSET_D, 1.0);
-  cfg.seed = (uint64_t) OR (a->seed, UNSET_I, 0);
-  cfg.augment = !a->no_augment;
-  cfg.threads = a->threads;
+  recipe_from_args (a, FALSE, &cfg);
 
   if (a->init && strcmp (a->init, "timm") == 0)
     vx_model_init_random (m, cfg.seed);
@@ -400,6 +427,44 @@ new_run (const TrainArgs *a, const VxDataset *train, VxModel **model_out, GError
       g_strfreev (m->class_names);
       m->class_names = g_strdupv (train->class_names);
     }
+  VxTrainer *t = vx_trainer_new (m, &cfg, error);
+  if (t)
+    *model_out = g_steal_pointer (&m);
+  return t;
+}
+
+/* a trainer that fine-tunes the model of --from (architecture, weights,
+ * normalisation, class names) with a new optimiser state */
+static VxTrainer *
+from_run (const TrainArgs *a, const VxDataset *train, VxModel **model_out, GError **error)
+{
+  g_autoptr (VxModel) m = vx_model_load (a->from, error);
+  if (!m)
+    return NULL;
+  const VxArch *ar = &m->arch;
+  if (ar->in_chans != train->channels || ar->img_size != train->height
+      || ar->img_size != train->width || ar->num_classes != train->num_classes)
+    {
+      g_set_error (error, VX_ERROR, VX_ERROR_SHAPE,
+                   "%s: the model takes %dx%dx%d images in %d classes, the training set has "
+                   "%dx%dx%d in %d", a->from, ar->in_chans, ar->img_size, ar->img_size,
+                   ar->num_classes, train->channels, train->height, train->width,
+                   train->num_classes);
+      return NULL;
+    }
+  /* the source's provenance, before the new run's keys replace it */
+  const char *keys[][2] = { { "vitx.train_command", "vitx.from.train_command" },
+                            { "vitx.test_top1", "vitx.from.test_top1" },
+                            { "vitx.epochs", "vitx.from.epochs" } };
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const char *v = vx_model_get_meta (m, keys[i][0]);
+      if (v && !vx_model_get_meta (m, keys[i][1]))
+        vx_model_set_meta (m, keys[i][1], v);
+    }
+  vx_model_set_meta (m, "vitx.from", a->from);
+  VxTrainConfig cfg;
+  recipe_from_args (a, TRUE, &cfg);
   VxTrainer *t = vx_trainer_new (m, &cfg, error);
   if (t)
     *model_out = g_steal_pointer (&m);
@@ -472,6 +537,7 @@ vitx_cmd_train (int argc, char **argv)
     { "mlp", 0, 0, G_OPTION_ARG_INT, &a.mlp, "MLP hidden dimension (default 256)", "F" },
     { "patch", 0, 0, G_OPTION_ARG_INT, &a.patch, "Patch side (default 4)", "P" },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &a.no_augment, "No random crop and flip", NULL },
+    { "from", 'f', 0, G_OPTION_ARG_FILENAME, &a.from, "Fine-tune this model (its architecture and weights, a new optimiser; defaults: 1 epoch, lr 1e-4, no warm-up)", "MODEL" },
     { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &a.resume, "Continue from this checkpoint (bit-identical to an uninterrupted run)", "CKPT" },
     { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &a.checkpoint, "Checkpoint written after every epoch (default: OUT with .ckpt.safetensors)", "FILE" },
     { "keep-checkpoint", 0, 0, G_OPTION_ARG_NONE, &a.keep_checkpoint, "Keep the default checkpoint after a finished run (one named by --checkpoint or --resume is always kept)", NULL },
@@ -483,7 +549,8 @@ vitx_cmd_train (int argc, char **argv)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- train a Vision Transformer");
   g_option_context_set_description (ctx,
-    "Trains a ViT (timm layout) from scratch on an IDX dataset with AdamW, linear warm-up\n"
+    "Trains a ViT (timm layout) from scratch, or fine-tunes one (--from MODEL), on an IDX\n"
+    "dataset with AdamW, linear warm-up\n"
     "and cosine decay, label smoothing, gradient clipping, random crop + flip; evaluates on\n"
     "the test split after every epoch and writes a checkpoint, so an interrupted run (Ctrl-C)\n"
     "continues with --resume CKPT exactly as if it had not stopped. The same seed gives the\n"
@@ -526,7 +593,7 @@ vitx_cmd_train (int argc, char **argv)
     }
   else
     {
-      t = new_run (&a, train_all, &m, &error);
+      t = a.from ? from_run (&a, train_all, &m, &error) : new_run (&a, train_all, &m, &error);
       model = m;
     }
   if (!t)
@@ -539,7 +606,8 @@ vitx_cmd_train (int argc, char **argv)
   else
     {
       vx_model_set_meta (model, "vitx.train_command", cmdline);
-      vx_model_set_meta (model, "vitx.train.init", a.init && strcmp (a.init, "timm") == 0
+      vx_model_set_meta (model, "vitx.train.init", a.from ? "fine-tuned from the model of vitx.from"
+                         : a.init && strcmp (a.init, "timm") == 0
                          ? "timm: trunc-normal(0.02) weights, zero biases"
                          : "torch: nn.Linear/Conv2d default, U(+-1/sqrt(fan_in)); zero tokens; "
                            "pos_embed N(0, 0.02^2)");
