@@ -21,6 +21,7 @@
 #include "vx-paths.h"
 #include "vx-rng.h"
 #include "vx-train.h"
+#include "vx-vat.h"
 
 #define CSV_HEADER "epoch,lr,loss,train_acc,test_acc,seconds\n"
 
@@ -282,6 +283,9 @@ typedef struct {
   int depth, dim, heads, mlp, patch;
   double lr, min_lr, warmup, wd, smoothing, clip;
   gboolean no_augment, keep_checkpoint, json;
+  gboolean vat;            /* variation-aware training: --vat, --vat-gamma, --vat-config */
+  double vat_gamma;
+  char *vat_config;
 } TrainArgs;
 
 static void
@@ -294,6 +298,7 @@ train_args_clear (TrainArgs *a)
   g_free (a->log);
   g_free (a->init);
   g_free (a->from);
+  g_free (a->vat_config);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TrainArgs, train_args_clear)
 
@@ -341,6 +346,13 @@ check_args (const TrainArgs *a)
       return usage_error ("%s", c[i].name);
   if (a->init && strcmp (a->init, "torch") != 0 && strcmp (a->init, "timm") != 0)
     return usage_error ("--init must be torch or timm, not '%s'", a->init);
+  if (!a->vat && (a->vat_gamma != UNSET_D || a->vat_config))
+    return usage_error ("--vat-gamma and --vat-config need --vat");
+  if (a->vat_gamma != UNSET_D && !(a->vat_gamma >= 0))
+    return usage_error ("--vat-gamma must not be negative");
+  if (a->vat && a->resume)
+    return usage_error ("--vat cannot be combined with --resume: the checkpoint says whether "
+                        "the run is variation-aware");
   if (a->from)
     {
       /* the architecture is the model's */
@@ -455,7 +467,9 @@ from_run (const TrainArgs *a, const VxDataset *train, VxModel **model_out, GErro
   /* the source's provenance, before the new run's keys replace it */
   const char *keys[][2] = { { "vitx.train_command", "vitx.from.train_command" },
                             { "vitx.test_top1", "vitx.from.test_top1" },
-                            { "vitx.epochs", "vitx.from.epochs" } };
+                            { "vitx.epochs", "vitx.from.epochs" },
+                            { "vitx.wall_time_s", "vitx.from.wall_time_s" },
+                            { "vitx.train_images", "vitx.from.train_images" } };
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       const char *v = vx_model_get_meta (m, keys[i][0]);
@@ -507,6 +521,66 @@ set_metadata (VxModel *m, const VxTrainer *t, const char *dataset, double test_t
     vx_model_set_meta (m, kv[i].k, kv[i].v);
 }
 
+/* Variation-aware training: from --vat (recorded in the model's metadata, so
+ * the checkpoint carries it), or from a resumed checkpoint's metadata. *out
+ * stays NULL for standard training. */
+static gboolean
+setup_vat (const TrainArgs *a, VxModel *m, const VxTrainer *t, VxVat **out, GError **error)
+{
+  VxXbarConfig xc;
+  guint64 seed = vx_trainer_get_config (t)->seed;
+  if (a->resume)
+    {
+      const char *on = vx_model_get_meta (m, "vitx.vat");
+      if (!on || strcmp (on, "1") != 0)
+        return TRUE;
+      const char *json = vx_model_get_meta (m, "vitx.vat.config");
+      const char *s = vx_model_get_meta (m, "vitx.vat.seed");
+      if (!json)
+        {
+          g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "%s: vitx.vat.config is missing", a->resume);
+          return FALSE;
+        }
+      if (!vx_xbar_config_from_json_string (&xc, json, error))
+        {
+          g_prefix_error (error, "%s: vitx.vat.config: ", a->resume);
+          return FALSE;
+        }
+      seed = s ? g_ascii_strtoull (s, NULL, 10) : seed;
+    }
+  else if (!a->vat)
+    return TRUE;
+  else
+    {
+      vx_vat_config_init (&xc, VX_VAT_GAMMA_DEFAULT);
+      if (a->vat_config && !vx_xbar_config_from_json_string (&xc, a->vat_config, error))
+        {
+          g_prefix_error (error, "--vat-config: ");
+          return FALSE;
+        }
+      xc.gamma = a->vat_gamma != UNSET_D ? a->vat_gamma : VX_VAT_GAMMA_DEFAULT;
+    }
+  VxVat *v = vx_vat_new (&xc, seed, a->threads, error);
+  if (!v)
+    return FALSE;
+  g_autofree char *json = vx_xbar_config_to_json_string (&xc, FALSE);
+  g_autofree char *gamma = dtostr (xc.gamma);
+  g_autofree char *seed_s = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+  vx_model_set_meta (m, "vitx.vat", "1");
+  vx_model_set_meta (m, "vitx.vat_gamma", gamma);
+  vx_model_set_meta (m, "vitx.vat.config", json);
+  vx_model_set_meta (m, "vitx.vat.seed", seed_s);
+  vx_model_set_meta (m, "vitx.vat.noise",
+                     "forward: static weights (analog kinds of vitx.vat.config) read back with read "
+                     "noise, fresh every step; K and V written with write and read noise, fresh "
+                     "every image; inputs exact");
+  vx_model_set_meta (m, "vitx.vat.gradients",
+                     "straight-through: the ideal backward (ideal weights) at the noisy forward's "
+                     "activations");
+  *out = v;
+  return TRUE;
+}
+
 int
 vitx_cmd_train (int argc, char **argv)
 {
@@ -516,6 +590,7 @@ vitx_cmd_train (int argc, char **argv)
   a.epochs = a.batch = a.seed = UNSET_I;
   a.depth = a.dim = a.heads = a.mlp = a.patch = UNSET_I;
   a.lr = a.min_lr = a.warmup = a.wd = a.smoothing = a.clip = UNSET_D;
+  a.vat_gamma = UNSET_D;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &a.data,
       "Directory of IDX files with train-* and t10k-* splits (default: Debian's Fashion-MNIST)", "DIR" },
@@ -538,6 +613,9 @@ vitx_cmd_train (int argc, char **argv)
     { "patch", 0, 0, G_OPTION_ARG_INT, &a.patch, "Patch side (default 4)", "P" },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &a.no_augment, "No random crop and flip", NULL },
     { "from", 'f', 0, G_OPTION_ARG_FILENAME, &a.from, "Fine-tune this model (its architecture and weights, a new optimiser; defaults: 1 epoch, lr 1e-4, no warm-up)", "MODEL" },
+    { "vat", 0, 0, G_OPTION_ARG_NONE, &a.vat, "Variation-aware training: crossbar noise in the forward pass, straight-through gradients (MODEL.md section 8)", NULL },
+    { "vat-gamma", 0, 0, G_OPTION_ARG_DOUBLE, &a.vat_gamma, "Write-noise factor of --vat (default 2)", "G" },
+    { "vat-config", 0, 0, G_OPTION_ARG_STRING, &a.vat_config, "Crossbar of --vat as JSON, e.g. '{\"sigma_r\":0.05,\"kv_scale\":\"per-channel\"}' (default: the rram-paper preset; --vat-gamma sets gamma)", "JSON" },
     { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &a.resume, "Continue from this checkpoint (bit-identical to an uninterrupted run)", "CKPT" },
     { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &a.checkpoint, "Checkpoint written after every epoch (default: OUT with .ckpt.safetensors)", "FILE" },
     { "keep-checkpoint", 0, 0, G_OPTION_ARG_NONE, &a.keep_checkpoint, "Keep the default checkpoint after a finished run (one named by --checkpoint or --resume is always kept)", NULL },
@@ -612,6 +690,12 @@ vitx_cmd_train (int argc, char **argv)
                          : "torch: nn.Linear/Conv2d default, U(+-1/sqrt(fan_in)); zero tokens; "
                            "pos_embed N(0, 0.02^2)");
     }
+  g_autoptr (VxVat) vat = NULL;
+  if (!setup_vat (&a, model, t, &vat, &error))
+    {
+      vitx_error ("train", "%s", error->message);
+      return VITX_EXIT_FAILURE;
+    }
 
   /* --limit: a stratified subset of the training set. The checkpoint keeps its
    * size in vitx.train_images, so a resumed run trains on the same subset. */
@@ -668,7 +752,15 @@ vitx_cmd_train (int argc, char **argv)
   fflush (ui.out);
 
   signal (SIGINT, on_sigint);
+  if (vat)
+    {
+      g_autofree char *xs = vx_xbar_config_to_string (vx_vat_get_config (vat));
+      fprintf (ui.out, "variation-aware: crossbar noise in the forward pass (%s), "
+               "straight-through gradients\n", xs);
+      fflush (ui.out);
+    }
   VxTrainCallbacks cb = { ui_progress, ui_epoch, ui_cancelled, &ui };
+  cb.hooks = vat ? vx_vat_get_hooks (vat) : NULL;
   gboolean ok = vx_trainer_fit (t, train, test, ckpt, &cb, &error);
   signal (SIGINT, SIG_DFL);
   if (ui.csv)
@@ -714,6 +806,20 @@ vitx_cmd_train (int argc, char **argv)
   fprintf (ui.out, "wrote %s: test top-1 %.2f%% (%d/%d, 95%% CI %.2f-%.2f%%), %d epochs, %s\n",
            out, 100 * er.top1, er.top1_correct, er.n, 100 * er.top1_lo, 100 * er.top1_hi,
            vx_trainer_get_epoch (t), wall);
+  const char *src_wall = vx_model_get_meta (model, "vitx.from.wall_time_s");
+  const char *src_epochs = vx_model_get_meta (model, "vitx.from.epochs");
+  const char *src_images = vx_model_get_meta (model, "vitx.from.train_images");
+  if (vat && src_wall && src_epochs && atoi (src_epochs) > 0 && src_images
+      && atoi (src_images) == train->n)
+    {
+      /* both on the same number of images, each with its per-epoch evaluation */
+      double per = vx_trainer_get_wall_time (t) / MAX (vx_trainer_get_epoch (t), 1);
+      double std_per = g_ascii_strtod (src_wall, NULL) / atoi (src_epochs);
+      fprintf (ui.out, "time per epoch: %.1f s variation-aware, %.1f s in the source model's "
+               "standard training (%.2fx; each with its test-set evaluation)\n", per, std_per,
+               std_per > 0 ? per / std_per : 0.0);
+      fflush (ui.out);
+    }
   fflush (ui.out);
 
   if (a.json)
