@@ -138,19 +138,28 @@ bulk_logf (float u)
   return ef * 0.693147181f + t * p;
 }
 
-/* An AVX2 copy of the block (8 floats a vector instead of SSE2's 4) chosen at
- * run time where the CPU has it; no FMA, so both copies round identically. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) \
-    && (!defined(__clang__) || __clang_major__ >= 14)
+/* Copies of the block for wider vectors, chosen at run time where the CPU has
+ * them: AVX2 (8 floats a vector instead of SSE2's 4) and, with GCC, AVX-512
+ * (16). None uses FMA: AVX2 has none, and GCC would contract a * b + c into
+ * one in the AVX-512 copy, so fp-contract is off around the block (clang does
+ * not get that copy). Every copy then does the same IEEE operations in the
+ * same order and gives the same numbers, whatever the machine. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define BULK_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#define BULK_NO_CONTRACT 1
+#elif defined(__x86_64__) && defined(__linux__) && defined(__clang__) && __clang_major__ >= 14
 #define BULK_CLONES __attribute__ ((target_clones ("avx2", "default")))
 #else
 #define BULK_CLONES
 #endif
 
-/* The draws are integer arithmetic only: an AVX-512 copy (64-bit multiplies in
- * vectors) gives the same numbers as the scalar code, twice as fast. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) \
-    && (!defined(__clang__) || __clang_major__ >= 14)
+/* The draws are integer arithmetic only: AVX-512 copies (64-bit multiplies in
+ * vectors: emulated with AVX512F, native with AVX512DQ in x86-64-v4) give the
+ * same numbers as the scalar code, two and three times as fast. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define DRAW_CLONES \
+  __attribute__ ((target_clones ("arch=x86-64-v4", "avx512f", "avx2", "default")))
+#elif defined(__x86_64__) && defined(__linux__) && defined(__clang__) && __clang_major__ >= 14
 #define DRAW_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 #else
 #define DRAW_CLONES
@@ -164,6 +173,11 @@ bulk_draws (uint64_t *draws, uint64_t key, uint64_t c0)
   for (int i = 0; i < BULK_CHUNK; i++)
     draws[i] = mix64 (key + (c0 + (uint64_t) i + 1) * 0x9e3779b97f4a7c15ULL);
 }
+
+#ifdef BULK_NO_CONTRACT
+#pragma GCC push_options
+#pragma GCC optimize ("fp-contract=off")
+#endif
 
 /* 2 * BULK_CHUNK normals from BULK_CHUNK draws */
 BULK_CLONES static void
@@ -192,6 +206,10 @@ bulk_block (float *out, const uint64_t *draws)
       out[2 * i + 1] = rad * (c * c - s * s);
     }
 }
+
+#ifdef BULK_NO_CONTRACT
+#pragma GCC pop_options
+#endif
 
 void
 vx_rng_normal_bulk (VxRng *r, float *out, size_t n)

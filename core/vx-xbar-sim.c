@@ -234,27 +234,37 @@ static_bind (XbarStatic *st, const float *w, int rows, int cols)
   g_clear_pointer (&st->noisy, g_free);
 }
 
-/* dst (rows, cols) = decoded noisy copy of st's weight, noise stamp `stamp`;
- * one stream per row, so the result does not depend on the thread count */
+/* one row r of the decoded noisy copy of st's weight, noise stamp `stamp`:
+ * one stream per (array, row), so the result does not depend on the thread count */
+static void
+static_decode_row (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp, int r,
+                   float *o)
+{
+  int cols = st->cols;
+  gboolean noisy = sim->cfg.sigma_r > 0;
+  if (noisy)
+    {
+      VxRng g;
+      vx_rng_init (&g, vx_rng_key (sim->seed, tag_static, stamp, id, r));
+      vx_rng_normal_bulk (&g, o, cols);
+    }
+  _vx_xbar_decode_static (&sim->map, o, st->src + (size_t) r * cols, cols, st->w_max,
+                          noisy ? o : NULL);
+}
+
+/* elements below which a loop runs on one thread (a parallel region costs more) */
+#define PARALLEL_MIN 16384
+
+/* dst (rows, cols) = decoded noisy copy of st's weight, noise stamp `stamp` */
 static void
 static_decode (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp, float *dst)
 {
   int rows = st->rows, cols = st->cols;
-  gboolean noisy = sim->cfg.sigma_r > 0;
   int threads = vx_get_num_threads ();
-#pragma omp parallel for schedule(static) num_threads(threads) if ((size_t) rows * cols > 65536)
+#pragma omp parallel for schedule(static) num_threads(threads) \
+    if ((size_t) rows * cols >= PARALLEL_MIN)
   for (int r = 0; r < rows; r++)
-    {
-      float *o = dst + (size_t) r * cols;
-      if (noisy)
-        {
-          VxRng g;
-          vx_rng_init (&g, vx_rng_key (sim->seed, tag_static, stamp, id, r));
-          vx_rng_normal_bulk (&g, o, cols);
-        }
-      _vx_xbar_decode_static (&sim->map, o, st->src + (size_t) r * cols, cols, st->w_max,
-                              noisy ? o : NULL);
-    }
+    static_decode_row (sim, st, id, stamp, r, dst + (size_t) r * cols);
 }
 
 /* the cached decoded weights of a static array for a stamp (functional mode) */
@@ -273,37 +283,76 @@ static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64
   return st->noisy;
 }
 
+/* the static arrays a batch decodes: ids and where each one's rows start in
+ * the run of all their rows */
+typedef struct {
+  int n;
+  int *ids;           /* (n_static) */
+  int *first_row;     /* (n_static + 1) */
+} DecodeList;
+
+/* add array `id` (weight w, rows x cols) to the list when it is analog and not
+ * yet decoded for `stamp`; binds it and allocates its cache */
+static void
+decode_list_add (VxXbarSim *sim, DecodeList *dl, VxMatmulKind kind, int id, const float *w,
+                 int rows, int cols, int64_t stamp)
+{
+  if (!w || !is_analog (sim, kind))
+    return;
+  XbarStatic *st = &sim->stat[id];
+  static_bind (st, w, rows, cols);
+  if (!st->noisy)
+    st->noisy = g_new (float, (size_t) rows * cols);
+  if (st->stamp == stamp)
+    return;
+  dl->ids[dl->n] = id;
+  dl->first_row[dl->n + 1] = dl->first_row[dl->n] + rows;
+  dl->n++;
+}
+
 void
 vx_xbar_sim_batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
 {
   VxXbarSim *sim = user;
   const VxParams *p = &sim->model->params;
+  const VxArch *a = &sim->arch;
   int D = sim->D, F = sim->F;
   if (sim->cfg.mode != VX_XBAR_FUNCTIONAL || sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE)
     return;
   int64_t stamp = sim->cfg.static_noise == VX_STATIC_NOISE_ONCE ? 0 : batch_index;
+
+  int ids[sim->n_static], first_row[sim->n_static + 1];
+  DecodeList dl = { 0, ids, first_row };
+  first_row[0] = 0;
   for (int l = 0; l < sim->depth; l++)
     {
       const VxBlockParams *b = &p->blocks[l];
-      if (is_analog (sim, VX_MM_QKV))
-        static_cached (sim, l * 4, b->qkv_w, 3 * D, D, stamp);
-      if (is_analog (sim, VX_MM_PROJ))
-        static_cached (sim, l * 4 + 1, b->proj_w, D, D, stamp);
-      if (is_analog (sim, VX_MM_FC1))
-        static_cached (sim, l * 4 + 2, b->fc1_w, F, D, stamp);
-      if (is_analog (sim, VX_MM_FC2))
-        static_cached (sim, l * 4 + 3, b->fc2_w, D, F, stamp);
+      decode_list_add (sim, &dl, VX_MM_QKV, l * 4, b->qkv_w, 3 * D, D, stamp);
+      decode_list_add (sim, &dl, VX_MM_PROJ, l * 4 + 1, b->proj_w, D, D, stamp);
+      decode_list_add (sim, &dl, VX_MM_FC1, l * 4 + 2, b->fc1_w, F, D, stamp);
+      decode_list_add (sim, &dl, VX_MM_FC2, l * 4 + 3, b->fc2_w, D, F, stamp);
     }
-  const VxArch *a = &sim->arch;
-  if (is_analog (sim, VX_MM_PATCH))
-    static_cached (sim, sim->depth * 4, p->patch_w, D, a->in_chans * a->patch_size * a->patch_size,
+  decode_list_add (sim, &dl, VX_MM_PATCH, sim->depth * 4, p->patch_w, D,
+                   a->in_chans * a->patch_size * a->patch_size, stamp);
+  decode_list_add (sim, &dl, VX_MM_HEAD, sim->depth * 4 + 1, p->head_w, a->num_classes, D, stamp);
+  decode_list_add (sim, &dl, VX_MM_HEAD, sim->depth * 4 + 2, p->head_dist_w, a->num_classes, D,
                    stamp);
-  if (is_analog (sim, VX_MM_HEAD))
+
+  /* all rows of all arrays in one parallel loop: each row is its own stream,
+   * so how the rows are split does not change the numbers */
+  int total = first_row[dl.n], threads = vx_get_num_threads ();
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads) if (total > 1)
+  for (int i = 0; i < total; i++)
     {
-      static_cached (sim, sim->depth * 4 + 1, p->head_w, a->num_classes, D, stamp);
-      if (p->head_dist_w)
-        static_cached (sim, sim->depth * 4 + 2, p->head_dist_w, a->num_classes, D, stamp);
+      int k = 0;
+      while (first_row[k + 1] <= i)
+        k++;
+      const XbarStatic *st = &sim->stat[ids[k]];
+      int r = i - first_row[k];
+      static_decode_row (sim, st, ids[k], stamp, r, st->noisy + (size_t) r * st->cols);
     }
+  for (int k = 0; k < dl.n; k++)
+    sim->stat[ids[k]].stamp = stamp;
 }
 
 /* signed levels of the stored operand W^T (Kin, Nout) of a static array (circuit mode) */
@@ -370,7 +419,9 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
     memset (sim->slots, 0, sizeof (XbarGroupStat) * B * sim->H * 2);
   if (sim->cfg.kv_scale == VX_KV_SCALE_CALIBRATED)
     return;
-  sim->batch_max[0] = sim->batch_max[1] = 0.f;
+  int threads = vx_get_num_threads ();
+#pragma omp parallel for schedule(static) num_threads(threads) \
+    if ((size_t) B * N * D >= PARALLEL_MIN)
   for (int b = 0; b < B; b++)
     for (int kv = 0; kv < 2; kv++)
       {
@@ -391,6 +442,12 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
         for (int j = 0; j < D; j++)
           m = cm[j] > m ? cm[j] : m;
         sim->tensor_max[b * 2 + kv] = m;
+      }
+  sim->batch_max[0] = sim->batch_max[1] = 0.f;
+  for (int b = 0; b < B; b++)
+    for (int kv = 0; kv < 2; kv++)
+      {
+        float m = sim->tensor_max[b * 2 + kv];
         sim->batch_max[kv] = m > sim->batch_max[kv] ? m : sim->batch_max[kv];
       }
 }
@@ -418,6 +475,9 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   if (!circuit)
     {
       xq = grow (&sim->lin_in, &sim->lin_in_cap, (size_t) M * Kin);
+      int threads = vx_get_num_threads ();
+#pragma omp parallel for schedule(static) num_threads(threads) \
+    if ((size_t) M * Kin >= PARALLEL_MIN)
       for (int b = 0; b < B; b++)
         _vx_xbar_quantize_inputs (&sim->map, xq + (size_t) b * rpi * Kin,
                                   in + (size_t) b * rpi * Kin, rpi, Kin, Kin, TRUE);
@@ -559,6 +619,21 @@ kv_normals (const VxXbarSim *sim, const VxMatmulSite *site, int kv, float *z, si
   *z2 = r ? z + n : NULL;
 }
 
+/* Ask for the rows (rows, cols; stride ld) of one head's slice of the QKV
+ * product ahead of use: the slices are strided, one or two cache lines a row,
+ * and the hooks draw their normals (arithmetic only) while these arrive. */
+static inline void
+prefetch_rows (const float *x, int rows, int cols, int ld)
+{
+  for (int r = 0; r < rows; r++)
+    {
+      const float *row = x + (size_t) r * ld;
+      for (int c = 0; c < cols; c += 16)
+        __builtin_prefetch (row + c);
+      __builtin_prefetch (row + cols - 1);
+    }
+}
+
 static guint64
 kv_cell_key (const VxXbarSim *sim, const VxMatmulSite *site, int kv)
 {
@@ -579,7 +654,13 @@ _vx_xbar_sim_attn_qk (void *user, const VxMatmulSite *site, float *scores, const
   XbarScratch *sc = _vx_xbar_scratch_take (sim);
   const XbarMap *mp = &sim->map;
   gboolean per_channel = sim->cfg.kv_scale == VX_KV_SCALE_PER_CHANNEL;
+  gboolean circuit = sim->cfg.mode == VX_XBAR_CIRCUIT;
+  const float *z1 = NULL, *z2 = NULL;
 
+  prefetch_rows (k, N, Dh, ld);
+  prefetch_rows (q, N, Dh, ld);
+  if (!circuit)
+    kv_normals (sim, site, 0, sc->z, (size_t) N * Dh, &z1, &z2);
   kv_scales (sim, site, 0, sc->wmax, k, N, Dh, ld);
   _vx_xbar_kv_levels (mp, sc->lev, k, N, Dh, ld, sc->wmax);
   if (sim->observing)
@@ -600,7 +681,7 @@ _vx_xbar_sim_attn_qk (void *user, const VxMatmulSite *site, float *scores, const
       ldx = Dh;
     }
 
-  if (sim->cfg.mode == VX_XBAR_CIRCUIT)
+  if (circuit)
     {
       for (int t = 0; t < N; t++)
         for (int j = 0; j < Dh; j++)
@@ -611,10 +692,8 @@ _vx_xbar_sim_attn_qk (void *user, const VxMatmulSite *site, float *scores, const
     }
   else
     {
-      const float *z1, *z2;
       for (int j = 0; j < Dh; j++)
         sc->unit[j] = unit;
-      kv_normals (sim, site, 0, sc->z, (size_t) N * Dh, &z1, &z2);
       _vx_xbar_kv_decode (mp, sc->dec, sc->lev, N, Dh, sc->unit, z1, z2);
       _vx_xbar_quantize_inputs (mp, sc->in, x, N, Dh, ldx, TRUE);
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, Dh, 1.0f, sc->in, Dh,
@@ -636,7 +715,12 @@ _vx_xbar_sim_attn_sv (void *user, const VxMatmulSite *site, float *out, int ld_o
     }
   XbarScratch *sc = _vx_xbar_scratch_take (sim);
   const XbarMap *mp = &sim->map;
+  gboolean circuit = sim->cfg.mode == VX_XBAR_CIRCUIT;
+  const float *z1 = NULL, *z2 = NULL;
 
+  prefetch_rows (v, N, Dh, ld);
+  if (!circuit)
+    kv_normals (sim, site, 1, sc->z, (size_t) N * Dh, &z1, &z2);
   kv_scales (sim, site, 1, sc->wmax, v, N, Dh, ld);
   _vx_xbar_kv_levels (mp, sc->lev, v, N, Dh, ld, sc->wmax);
   if (sim->observing)
@@ -646,14 +730,12 @@ _vx_xbar_sim_attn_sv (void *user, const VxMatmulSite *site, float *out, int ld_o
   for (int j = 0; j < Dh; j++)
     sc->unit[j] = sc->wmax[j] * mp->kv_dec / mp->Lf;
 
-  if (sim->cfg.mode == VX_XBAR_CIRCUIT)
+  if (circuit)
     _vx_xbar_circuit_matmul (sim, sc, out, ld_out, s, N, N, N, sc->lev, N, Dh,
                              vx_xbar_kv_bits (&sim->cfg), sc->unit, 0.f, TRUE,
                              kv_cell_key (sim, site, 1));
   else
     {
-      const float *z1, *z2;
-      kv_normals (sim, site, 1, sc->z, (size_t) N * Dh, &z1, &z2);
       _vx_xbar_kv_decode (mp, sc->dec, sc->lev, N, Dh, sc->unit, z1, z2);
       _vx_xbar_quantize_inputs (mp, sc->in, s, N, N, N, TRUE);
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, Dh, N, 1.0f, sc->in, N,
