@@ -79,6 +79,7 @@ eval_crossbar (const VitxXbarOptions *xo, VxModel *m, const VxDataset *ds, int l
       const char *outlier = vx_model_get_meta (m, "vitx.outlier");
       if (outlier)
         json_object_set_string_member (o, "outlier", outlier);
+      json_object_set_double_member (o, "prune_keep", vx_model_prune_keep (m));
       g_autoptr (JsonGenerator) gen = json_generator_new ();
       json_generator_set_root (gen, node);
       json_generator_set_pretty (gen, TRUE);
@@ -92,6 +93,9 @@ eval_crossbar (const VitxXbarOptions *xo, VxModel *m, const VxDataset *ds, int l
               vx_model_get_meta (m, "vitx.outlier") ? vx_model_get_meta (m, "vitx.outlier") : "");
       printf ("data     %s (%d images, %d repeat%s)\n", ds->source, r.n, r.repeats, r.repeats == 1 ? "" : "s");
       printf ("crossbar %s\n", summary);
+      g_autofree char *pruning = vitx_prune_describe (m);
+      if (pruning)
+        printf ("pruning  %s\n", pruning);
       printf ("top-1    %.2f%% mean", 100 * r.top1_mean);
       if (r.repeats > 1)
         printf (", std %.2f", 100 * r.top1_std);
@@ -143,6 +147,8 @@ vitx_cmd_eval (int argc, char **argv)
     "With any crossbar option (see --help-crossbar): the network on simulated\n"
     "crossbars; prints accuracy over --repeats seeds, per-block SNR and <SNR>; the\n"
     "JSON adds config, top1_runs, top1_mean, top1_std, snr_db, snr_mean_db, kv_stats.\n"
+    "Token pruning (--prune-keep, listed with the crossbar options) works in both;\n"
+    "a model fine-tuned with pruning uses its vitx.prune_keep unless overridden.\n"
     "Exit status: 0 success, 1 a file could not be read or does not fit, 2 bad command line.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (VitxXbarOptions) xo = vitx_xbar_options_new ();
@@ -157,6 +163,13 @@ vitx_cmd_eval (int argc, char **argv)
   if (limit < 0 || batch <= 0 || batch > 4096 || threads < 0 || threads > 1024 || snr_limit < 0)
     {
       vitx_error ("eval", "--limit must be >= 0, --batch 1..4096, --threads 0..1024, --snr-limit >= 0");
+      return VITX_EXIT_USAGE;
+    }
+  double keep;
+  g_autoptr (GError) keep_error = NULL;
+  if (!vitx_xbar_options_prune_keep (xo, &keep, &keep_error))
+    {
+      vitx_error ("eval", "%s", keep_error->message);
       return VITX_EXIT_USAGE;
     }
   if (vitx_xbar_options_any (xo))
@@ -178,6 +191,7 @@ vitx_cmd_eval (int argc, char **argv)
   g_autoptr (VxDataset) ds = vitx_load_data ("eval", data_path, m);
   if (!ds)
     return VITX_EXIT_FAILURE;
+  vitx_xbar_options_apply_prune (xo, m, NULL);   /* checked above */
   if (vitx_xbar_options_any (xo))
     {
       m = vitx_xbar_prepare_model ("eval", xo, g_steal_pointer (&m));
@@ -222,6 +236,8 @@ vitx_cmd_eval (int argc, char **argv)
       json_builder_add_double_value (b, r.seconds);
       json_builder_set_member_name (b, "threads");
       json_builder_add_int_value (b, vx_get_num_threads ());
+      json_builder_set_member_name (b, "prune_keep");
+      json_builder_add_double_value (b, vx_model_prune_keep (m));
       json_builder_set_member_name (b, "confusion");
       json_builder_begin_array (b);
       for (int i = 0; i < r.num_classes; i++)
@@ -239,6 +255,9 @@ vitx_cmd_eval (int argc, char **argv)
     {
       printf ("model    %s\n", m->path);
       printf ("data     %s (%d images evaluated)\n", ds->source, r.n);
+      g_autofree char *pruning = vitx_prune_describe (m);
+      if (pruning)
+        printf ("pruning  %s\n", pruning);
       printf ("top-1    %.2f%%  (95%% interval %.2f-%.2f%%, %d/%d)\n",
               100 * r.top1, 100 * r.top1_lo, 100 * r.top1_hi, r.top1_correct, r.n);
       printf ("top-5    %.2f%%\n", 100 * r.top5);

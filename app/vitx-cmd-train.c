@@ -286,6 +286,7 @@ typedef struct {
   gboolean vat;            /* variation-aware training: --vat, --vat-gamma, --vat-config */
   double vat_gamma;
   char *vat_config;
+  char *prune_keep;        /* token pruning keep ratio (--prune-keep) */
 } TrainArgs;
 
 static void
@@ -299,6 +300,7 @@ train_args_clear (TrainArgs *a)
   g_free (a->init);
   g_free (a->from);
   g_free (a->vat_config);
+  g_free (a->prune_keep);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TrainArgs, train_args_clear)
 
@@ -350,6 +352,13 @@ check_args (const TrainArgs *a)
     return usage_error ("--vat-gamma and --vat-config need --vat");
   if (a->vat_gamma != UNSET_D && !(a->vat_gamma >= 0))
     return usage_error ("--vat-gamma must not be negative");
+  double keep;
+  g_autoptr (GError) keep_error = NULL;
+  if (a->prune_keep && !vx_prune_keep_parse (a->prune_keep, &keep, &keep_error))
+    return usage_error ("--prune-keep: %s", keep_error->message);
+  if (a->prune_keep && a->resume)
+    return usage_error ("--prune-keep cannot be combined with --resume: the checkpoint's "
+                        "vitx.prune_keep says how the run prunes");
   if (a->vat && a->resume)
     return usage_error ("--vat cannot be combined with --resume: the checkpoint says whether "
                         "the run is variation-aware");
@@ -616,6 +625,7 @@ vitx_cmd_train (int argc, char **argv)
     { "vat", 0, 0, G_OPTION_ARG_NONE, &a.vat, "Variation-aware training: crossbar noise in the forward pass, straight-through gradients (MODEL.md section 8)", NULL },
     { "vat-gamma", 0, 0, G_OPTION_ARG_DOUBLE, &a.vat_gamma, "Write-noise factor of --vat (default 2)", "G" },
     { "vat-config", 0, 0, G_OPTION_ARG_STRING, &a.vat_config, "Crossbar of --vat as JSON, e.g. '{\"sigma_r\":0.05,\"kv_scale\":\"per-channel\"}' (default: the rram-paper preset; --vat-gamma sets gamma)", "JSON" },
+    { "prune-keep", 0, 0, G_OPTION_ARG_STRING, &a.prune_keep, "Token pruning in training: keep this share (0..1] of the patch tokens before blocks L/4, L/2, 3L/4, ranked by class-token attention; stored as vitx.prune_keep, which eval follows (default: the --from model's, else none; 1 = off)", "R" },
     { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &a.resume, "Continue from this checkpoint (bit-identical to an uninterrupted run)", "CKPT" },
     { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &a.checkpoint, "Checkpoint written after every epoch (default: OUT with .ckpt.safetensors)", "FILE" },
     { "keep-checkpoint", 0, 0, G_OPTION_ARG_NONE, &a.keep_checkpoint, "Keep the default checkpoint after a finished run (one named by --checkpoint or --resume is always kept)", NULL },
@@ -689,6 +699,13 @@ vitx_cmd_train (int argc, char **argv)
                          ? "timm: trunc-normal(0.02) weights, zero biases"
                          : "torch: nn.Linear/Conv2d default, U(+-1/sqrt(fan_in)); zero tokens; "
                            "pos_embed N(0, 0.02^2)");
+    }
+  if (a.prune_keep)
+    {
+      double keep = 1.0;
+      char text[G_ASCII_DTOSTR_BUF_SIZE];
+      vx_prune_keep_parse (a.prune_keep, &keep, NULL);   /* checked in check_args */
+      vx_model_set_meta (model, VX_META_PRUNE_KEEP, g_ascii_dtostr (text, sizeof text, keep));
     }
   g_autoptr (VxVat) vat = NULL;
   if (!setup_vat (&a, model, t, &vat, &error))

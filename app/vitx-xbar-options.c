@@ -23,6 +23,7 @@ struct _VitxXbarOptions {
   double outlier_scale;
   int outlier_channels;
   gboolean crossbar;
+  char *prune_keep;    /* --prune-keep text (not a crossbar option) */
 };
 
 VitxXbarOptions *
@@ -50,6 +51,7 @@ vitx_xbar_options_free (VitxXbarOptions *o)
   g_free (o->static_noise);
   g_free (o->analog);
   g_free (o->seed_text);
+  g_free (o->prune_keep);
   g_free (o);
 }
 
@@ -120,6 +122,10 @@ vitx_xbar_options_group (VitxXbarOptions *o)
       "Outlier what-if: scale c K/V channels per head by s (1..64), function-preserving", "S" },
     { "outlier-channels", 0, 0, G_OPTION_ARG_INT, &o->outlier_channels,
       "Outlier what-if: channels per head (default 2)", "C" },
+    { "prune-keep", 0, 0, G_OPTION_ARG_STRING, &o->prune_keep,
+      "Token pruning, with or without a crossbar: keep this share (0..1] of the patch tokens "
+      "before blocks L/4, L/2, 3L/4, ranked by class-token attention (default: the model's "
+      "vitx.prune_keep, else none; 1 = off)", "R" },
     { NULL }
   };
   GOptionGroup *g = g_option_group_new ("crossbar", "Crossbar simulation (ViT-X, MODEL.md):",
@@ -252,6 +258,59 @@ vitx_xbar_options_outlier (const VitxXbarOptions *o, VxOutlierOpts *out)
   if (o->outlier_channels != UNSET_INT)
     out->channels = o->outlier_channels;
   return TRUE;
+}
+
+gboolean
+vitx_xbar_options_prune_keep (const VitxXbarOptions *o, double *keep, GError **error)
+{
+  *keep = NAN;
+  if (!o->prune_keep)
+    return TRUE;
+  if (!vx_prune_keep_parse (o->prune_keep, keep, error))
+    {
+      g_prefix_error (error, "--prune-keep: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+vitx_xbar_options_apply_prune (const VitxXbarOptions *o, VxModel *m, GError **error)
+{
+  double keep;
+  if (!vitx_xbar_options_prune_keep (o, &keep, error))
+    return FALSE;
+  if (!isnan (keep))
+    {
+      char text[G_ASCII_DTOSTR_BUF_SIZE];
+      vx_model_set_meta (m, VX_META_PRUNE_KEEP, g_ascii_dtostr (text, sizeof text, keep));
+    }
+  return TRUE;
+}
+
+char *
+vitx_prune_describe (const VxModel *m)
+{
+  double keep = vx_model_prune_keep (m);
+  if (keep >= 1.0)
+    return NULL;
+  const VxArch *a = &m->arch;
+  int stages[VX_PRUNE_MAX_STAGES];
+  int ns = vx_prune_blocks (a->depth, stages);
+  g_autofree int *tokens = g_new (int, a->depth);
+  vx_prune_schedule (a, keep, tokens);
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "keep %.3g of the patch tokens before block%s", keep, ns == 1 ? "" : "s");
+  for (int i = 0; i < ns; i++)
+    g_string_append_printf (s, "%s %d", i ? "," : "", stages[i]);
+  if (ns == 0)
+    g_string_append (s, " (none: the model is too shallow)");
+  g_string_append (s, " (0-based); tokens per block");
+  for (int l = 0; l < a->depth; l++)
+    g_string_append_printf (s, " %d", tokens[l]);
+  g_string_append_printf (s, "; %.1f%% of the unpruned forward FLOPs",
+                          100.0 * vx_prune_flops_per_image (a, keep) / vx_arch_flops_per_image (a));
+  return g_string_free (s, FALSE);
 }
 
 /* the model the crossbar options ask for: the outlier what-if copy, or m itself */

@@ -359,6 +359,19 @@ vx_gather_token_backward (float *dx, const float *dout, int token, int B, int N,
     }
 }
 
+void
+vx_tokens_gather_backward (float *dx, const float *dout, const int *kept, int B, int N, int Nk, int D)
+{
+  for (int b = 0; b < B; b++)
+    for (int i = 0; i < Nk; i++)
+      {
+        float *row = dx + ((size_t) b * N + kept[(size_t) b * Nk + i]) * D;
+        const float *src = dout + ((size_t) b * Nk + i) * D;
+        for (int j = 0; j < D; j++)
+          row[j] += src[j];
+      }
+}
+
 /* log-sum-exp of a row, in double */
 static double
 row_logsumexp (const float *x, int K)

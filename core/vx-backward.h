@@ -79,6 +79,12 @@ void vx_embed_backward (float *dpatch_out, float *dcls, float *ddist, float *dpo
 /* gather of token `token`: dx[b, token, :] += dout[b, :]  (dx (B, N, D), dout (B, D)) */
 void vx_gather_token_backward (float *dx, const float *dout, int token, int B, int N, int D);
 
+/* Token pruning's gather out (B, Nk, D) = x[b, kept[b, i], :] (vx_tokens_gather),
+ * with the selection kept (B, Nk) a constant: dx (B, N, D)[b, kept[b, i], :] +=
+ * dout[b, i, :]; rows of dropped tokens get nothing. */
+void vx_tokens_gather_backward (float *dx, const float *dout, const int *kept,
+                                int B, int N, int Nk, int D);
+
 /* Cross-entropy with label smoothing eps, PyTorch's definition:
  *   loss_b = (1 - eps) (-log p[label_b]) + eps mean_k (-log p_k), p = softmax(logits_b).
  * Returns the mean over the B images and, if losses is not NULL, writes each

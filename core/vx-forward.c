@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include "vx-error.h"
 #include "vx-kernels.h"
 #include "vx-model-private.h"
 
@@ -94,6 +95,10 @@ vx_acts_new (const VxArch *a, int max_batch, gboolean keep_all)
   acts->logits_t = TAKE (T * B * K);
 #undef TAKE
   g_assert ((size_t) (p - acts->mem) == n);
+  acts->tokens = g_new0 (int, a->depth);
+  acts->pruned = g_new0 (int, a->depth);
+  acts->kept = g_new0 (int, (size_t) a->depth * B * N);
+  acts->orig = g_new0 (int, 2 * B * N);
   return acts;
 }
 
@@ -104,22 +109,204 @@ vx_acts_free (VxActs *acts)
     return;
   g_free (acts->mem);
   g_free (acts->blk);
+  g_free (acts->tokens);
+  g_free (acts->pruned);
+  g_free (acts->kept);
+  g_free (acts->orig);
+  g_free (acts->pad);
   g_free (acts);
+}
+
+/* ---- token pruning ------------------------------------------------------------------ */
+
+int
+vx_prune_blocks (int depth, int *blocks)
+{
+  int n = 0;
+  for (int i = 1; i <= VX_PRUNE_MAX_STAGES; i++)
+    {
+      int l = (i * depth + 2) / 4;   /* round(i * depth / 4), halves up */
+      if (l >= 1 && l < depth && (n == 0 || blocks[n - 1] != l))
+        blocks[n++] = l;
+    }
+  return n;
+}
+
+int
+vx_prune_keep_count (int n, double keep)
+{
+  if (!(keep > 0.0) || keep >= 1.0 || n <= 0)
+    return n;
+  /* a small tolerance so that a keep ratio meant as an exact fraction (0.7 of 10)
+   * is not pushed up by its binary rounding */
+  int k = (int) ceil (keep * n - 1e-9);
+  return CLAMP (k, 1, n);
+}
+
+void
+vx_prune_schedule (const VxArch *a, double keep, int *tokens)
+{
+  int T = a->distilled ? 2 : 1, N = vx_arch_num_tokens (a);
+  int stages[VX_PRUNE_MAX_STAGES];
+  int ns = keep > 0.0 && keep < 1.0 ? vx_prune_blocks (a->depth, stages) : 0;
+  for (int l = 0, s = 0; l < a->depth; l++)
+    {
+      if (s < ns && stages[s] == l)
+        {
+          N = T + vx_prune_keep_count (N - T, keep);
+          s++;
+        }
+      tokens[l] = N;
+    }
+}
+
+double
+vx_prune_flops_per_image (const VxArch *a, double keep)
+{
+  g_autofree int *tokens = g_new (int, a->depth);
+  vx_prune_schedule (a, keep, tokens);
+  double Np = vx_arch_num_patches (a);
+  double D = a->embed_dim, F = a->mlp_hidden, C = a->in_chans, P = a->patch_size;
+  double T = a->distilled ? 2 : 1;
+  double macs = Np * C * P * P * D;
+  for (int l = 0; l < a->depth; l++)
+    {
+      double N = tokens[l];
+      macs += N * D * 3 * D + 2 * N * N * D + N * D * D + 2 * N * D * F;
+    }
+  macs += T * D * a->num_classes;
+  return 2.0 * macs;
+}
+
+gboolean
+vx_prune_keep_parse (const char *text, double *keep, GError **error)
+{
+  char *end = NULL;
+  double v = text ? g_ascii_strtod (text, &end) : NAN;
+  if (!text || !text[0] || !end || *end || !isfinite (v) || !(v > 0.0) || v > 1.0)
+    {
+      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
+                   "token pruning keep ratio '%s': expected a number in (0, 1] (1 = no pruning)",
+                   text ? text : "");
+      return FALSE;
+    }
+  *keep = v;
+  return TRUE;
+}
+
+double
+vx_model_prune_keep (const VxModel *m)
+{
+  const char *text = vx_model_get_meta (m, VX_META_PRUNE_KEEP);
+  double keep;
+  if (!text || !vx_prune_keep_parse (text, &keep, NULL))
+    return 1.0;
+  return keep;
+}
+
+void
+vx_prune_select (int *kept, const float *probs, int B, int H, int N, int T, int k)
+{
+  int n = N - T;
+  g_return_if_fail (k >= 0 && k <= n);
+  g_autofree double *score = g_new (double, n);
+  g_autofree int *order = g_new (int, n);
+  g_autofree char *take = g_new (char, n);
+  for (int b = 0; b < B; b++)
+    {
+      /* the class token's attention to patch j, averaged over the heads */
+      for (int j = 0; j < n; j++)
+        {
+          double sum = 0.0;
+          for (int h = 0; h < H; h++)
+            sum += probs[((size_t) b * H + h) * N * N + T + j];   /* row 0 of head h */
+          score[j] = sum / H;
+        }
+      /* order by score, descending; the lower index first on ties (insertion sort:
+       * stable, and n is a few hundred at most) */
+      for (int j = 0; j < n; j++)
+        {
+          int i = j;
+          while (i > 0 && score[order[i - 1]] < score[j])
+            {
+              order[i] = order[i - 1];
+              i--;
+            }
+          order[i] = j;
+        }
+      memset (take, 0, n);
+      for (int i = 0; i < k; i++)
+        take[order[i]] = 1;
+      int *out = kept + (size_t) b * (T + k);
+      int r = 0;
+      for (int t = 0; t < T; t++)
+        out[r++] = t;
+      for (int j = 0; j < n; j++)
+        if (take[j])
+          out[r++] = T + j;
+    }
+}
+
+void
+vx_tokens_gather (float *out, const float *x, const int *kept, int B, int N, int Nk, int D)
+{
+  for (int b = 0; b < B; b++)
+    for (int i = 0; i < Nk; i++)
+      memcpy (out + ((size_t) b * Nk + i) * D, x + ((size_t) b * N + kept[(size_t) b * Nk + i]) * D,
+              sizeof (float) * D);
 }
 
 /* ---- forward ---------------------------------------------------------------------- */
 
 static void
-linear (const VxForwardOpts *o, VxMatmulKind kind, int block, int which,
+linear (const VxForwardOpts *o, VxMatmulKind kind, int block, int which, int tokens,
         float *out, const float *inp, const float *w, const float *b, int M, int K, int N)
 {
   if (o->hooks && o->hooks->linear)
     {
-      VxMatmulSite site = { kind, block, -1, o->first_image, o->batch_index, which };
+      VxMatmulSite site = { kind, block, -1, o->first_image, o->batch_index, which, tokens };
       o->hooks->linear (o->hooks->user, &site, out, inp, w, b, M, K, N);
     }
   else
     vx_linear_forward (out, inp, w, b, M, K, N);
+}
+
+/* A product of block `block` whose images have Nc rows (N without pruning):
+ * out (B*Nc, Nout) = inp (B*Nc, Kin) W^T + b. A linear hook that expects N rows
+ * per image gets every image padded to N rows with copies of its row 0 (the
+ * class token, always kept): copies change no per-image maximum, and their
+ * output rows are dropped. */
+static void
+block_linear (const VxForwardOpts *o, VxActs *acts, VxMatmulKind kind, int block,
+              float *out, const float *inp, const float *w, const float *b,
+              int B, int Nc, int N, int Kin, int Nout)
+{
+  const VxMatmulHooks *hk = o->hooks;
+  if (Nc == N || !hk || !hk->linear || hk->linear_any_rows)
+    {
+      linear (o, kind, block, 0, Nc, out, inp, w, b, B * Nc, Kin, Nout);
+      return;
+    }
+  size_t need = (size_t) B * N * (Kin + Nout);
+  if (acts->pad_n < need)
+    {
+      g_free (acts->pad);
+      acts->pad = g_new (float, need);
+      acts->pad_n = need;
+    }
+  float *pin = acts->pad;                          // (B, N, Kin)
+  float *pout = acts->pad + (size_t) B * N * Kin;  // (B, N, Nout)
+  for (int bi = 0; bi < B; bi++)
+    {
+      const float *src = inp + (size_t) bi * Nc * Kin;
+      float *dst = pin + (size_t) bi * N * Kin;
+      memcpy (dst, src, sizeof (float) * Nc * Kin);
+      for (int r = Nc; r < N; r++)
+        memcpy (dst + (size_t) r * Kin, src, sizeof (float) * Kin);
+    }
+  linear (o, kind, block, 0, N, pout, pin, w, b, B * N, Kin, Nout);
+  for (int bi = 0; bi < B; bi++)
+    memcpy (out + (size_t) bi * Nc * Nout, pout + (size_t) bi * N * Nout, sizeof (float) * Nc * Nout);
 }
 
 /* probs (B, H, N, N), att (B, N, D) from qkv (B, N, 3D) */
@@ -175,49 +362,86 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
   int D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads, K = a->num_classes;
   int C = a->in_chans, P = a->patch_size, S = a->img_size;
   int T = a->distilled ? 2 : 1;
-  size_t BND = (size_t) B * N * D;
 
   g_return_if_fail (B > 0 && B <= acts->max_batch);
   g_return_if_fail (memcmp (&acts->arch, a, sizeof *a) == 0);
   vx_get_num_threads ();
 
+  /* token pruning: the blocks pruned before, and the original index of each row */
+  double keep = o->prune_keep > 0 ? o->prune_keep : vx_model_prune_keep (m);
+  int stages[VX_PRUNE_MAX_STAGES];
+  int n_stages = keep > 0.0 && keep < 1.0 ? vx_prune_blocks (a->depth, stages) : 0;
+  int *orig = acts->orig, *orig_next = acts->orig + (size_t) B * N;
+  if (n_stages > 0)
+    for (int b = 0; b < B; b++)
+      for (int t = 0; t < N; t++)
+        orig[(size_t) b * N + t] = t;
+
   /* patch embedding and tokens */
   vx_patchify_forward (acts->patches, images, B, C, S, P);
-  linear (o, VX_MM_PATCH, -1, 0, acts->patch_out, acts->patches, p->patch_w, p->patch_b,
+  linear (o, VX_MM_PATCH, -1, 0, Np, acts->patch_out, acts->patches, p->patch_w, p->patch_b,
           B * Np, C * P * P, D);
   vx_embed_forward (acts->x0, acts->patch_out, p->cls_token, p->dist_token, p->pos_embed,
                     B, Np, T, D);
 
   float *x = acts->x0;
-  for (int l = 0; l < a->depth; l++)
+  int Nc = N;   /* rows per image in this block */
+  for (int l = 0, stage = 0; l < a->depth; l++)
     {
       const VxBlockParams *bp = &p->blocks[l];
       VxBlockActs *ba = vx_acts_block (acts, l);
+      gboolean prune = stage < n_stages && stages[stage] == l;
 
-      if (ba->x_in)
+      if (prune)
         {
-          memcpy (ba->x_in, x, sizeof (float) * BND);
+          /* rank by the previous block's attention (its probs are still in
+           * the shared buffers when they are shared), gather the kept rows into
+           * this block's input: x_in, or res1, which the block writes only after
+           * reading its input (the residual add may alias) */
+          const float *prev_probs = vx_acts_block (acts, l - 1)->probs;   // (B, H, Nc, Nc)
+          int k = vx_prune_keep_count (Nc - T, keep), Nn = T + k;
+          int *kept = acts->kept + (size_t) l * B * N;                     // (B, Nn)
+          float *dst = ba->x_in ? ba->x_in : ba->res1;
+          vx_prune_select (kept, prev_probs, B, H, Nc, T, k);
+          vx_tokens_gather (dst, x, kept, B, Nc, Nn, D);
+          for (int b = 0; b < B; b++)
+            for (int i = 0; i < Nn; i++)
+              orig_next[(size_t) b * Nn + i] = orig[(size_t) b * Nc + kept[(size_t) b * Nn + i]];
+          memcpy (orig, orig_next, sizeof (int) * B * Nn);
+          Nc = Nn;
+          x = dst;
+          stage++;
+          if (hk && hk->tokens_kept)
+            hk->tokens_kept (hk->user, l, o->first_image, orig, B, Nc);
+        }
+      else if (ba->x_in)
+        {
+          memcpy (ba->x_in, x, sizeof (float) * B * Nc * D);
           x = ba->x_in;
         }
+      acts->tokens[l] = Nc;
+      acts->pruned[l] = prune;
+      size_t BND = (size_t) B * Nc * D;
+
       if (hk && hk->block_in)
-        hk->block_in (hk->user, l, o->first_image, x, B, N, D);
+        hk->block_in (hk->user, l, o->first_image, x, B, Nc, D);
 
       vx_layernorm_forward (ba->ln1, ba->ln1_mean, ba->ln1_rstd, x, bp->norm1_w, bp->norm1_b,
-                            B * N, D, a->ln_eps);
-      linear (o, VX_MM_QKV, l, 0, ba->qkv, ba->ln1, bp->qkv_w, bp->qkv_b, B * N, D, 3 * D);
-      attention_forward (o, l, ba->att, ba->probs, ba->qkv, B, N, D, H);
+                            B * Nc, D, a->ln_eps);
+      block_linear (o, acts, VX_MM_QKV, l, ba->qkv, ba->ln1, bp->qkv_w, bp->qkv_b, B, Nc, N, D, 3 * D);
+      attention_forward (o, l, ba->att, ba->probs, ba->qkv, B, Nc, D, H);
       if (hk && hk->attn_probs)
-        hk->attn_probs (hk->user, l, o->first_image, ba->probs, B, H, N);
+        hk->attn_probs (hk->user, l, o->first_image, ba->probs, B, H, Nc);
       if (hk && hk->attn_out)
-        hk->attn_out (hk->user, l, o->first_image, ba->att, B, N, D);
-      linear (o, VX_MM_PROJ, l, 0, acts->tmp, ba->att, bp->proj_w, bp->proj_b, B * N, D, D);
+        hk->attn_out (hk->user, l, o->first_image, ba->att, B, Nc, D);
+      block_linear (o, acts, VX_MM_PROJ, l, acts->tmp, ba->att, bp->proj_w, bp->proj_b, B, Nc, N, D, D);
       vx_residual_forward (ba->res1, x, acts->tmp, BND);
 
       vx_layernorm_forward (ba->ln2, ba->ln2_mean, ba->ln2_rstd, ba->res1, bp->norm2_w, bp->norm2_b,
-                            B * N, D, a->ln_eps);
-      linear (o, VX_MM_FC1, l, 0, ba->fc1, ba->ln2, bp->fc1_w, bp->fc1_b, B * N, D, F);
-      vx_gelu_forward (ba->gelu, ba->fc1, (size_t) B * N * F);
-      linear (o, VX_MM_FC2, l, 0, acts->tmp, ba->gelu, bp->fc2_w, bp->fc2_b, B * N, F, D);
+                            B * Nc, D, a->ln_eps);
+      block_linear (o, acts, VX_MM_FC1, l, ba->fc1, ba->ln2, bp->fc1_w, bp->fc1_b, B, Nc, N, D, F);
+      vx_gelu_forward (ba->gelu, ba->fc1, (size_t) B * Nc * F);
+      block_linear (o, acts, VX_MM_FC2, l, acts->tmp, ba->gelu, bp->fc2_w, bp->fc2_b, B, Nc, N, F, D);
       /* res2 may be x itself when buffers are shared: x is no longer needed */
       vx_residual_forward (ba->res2, ba->res1, acts->tmp, BND);
       x = ba->res2;
@@ -229,10 +453,10 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
       float *feat = acts->feat + (size_t) t * B * D;
       float *lnf = acts->lnf + (size_t) t * B * D;
       float *lt = acts->logits_t + (size_t) t * B * K;
-      vx_gather_token (feat, x, t, B, N, D);
+      vx_gather_token (feat, x, t, B, Nc, D);
       vx_layernorm_forward (lnf, acts->lnf_mean + (size_t) t * B, acts->lnf_rstd + (size_t) t * B,
                             feat, p->norm_w, p->norm_b, B, D, a->ln_eps);
-      linear (o, VX_MM_HEAD, -1, t, lt, lnf, t == 0 ? p->head_w : p->head_dist_w,
+      linear (o, VX_MM_HEAD, -1, t, 1, lt, lnf, t == 0 ? p->head_w : p->head_dist_w,
               t == 0 ? p->head_b : p->head_dist_b, B, D, K);
     }
   if (T == 1)

@@ -36,6 +36,14 @@ struct _VxActs {
   float *lnf_mean;   /* (T, B) */
   float *lnf_rstd;   /* (T, B) */
   float *logits_t;   /* (T, B, K) logits of each head before averaging */
+  /* token pruning of the last forward pass (vx-model.h) */
+  int *tokens;       /* (depth) rows per image in each block */
+  int *pruned;       /* (depth) 1 if tokens were dropped before the block */
+  int *kept;         /* (depth, B, N): for a pruned block l, (B, tokens[l]) rows of the
+                        previous block's output that stay (vx_prune_select) */
+  int *orig;         /* (2, B, N) original token index of each current row, and scratch */
+  float *pad;        /* padded products for hooks without linear_any_rows, or NULL */
+  size_t pad_n;      /* floats in pad */
 };
 
 /* the block's buffers: block l when keep_all, else the shared set */

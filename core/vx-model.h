@@ -133,6 +133,9 @@ typedef struct {
                          static kinds: global index of the batch's first image */
   int64_t batch;      /* index of the batch in this evaluation (for per-batch noise) */
   int which;          /* HEAD: 0 = head, 1 = head_dist; 0 otherwise */
+  int tokens;         /* rows per image of this product (N of the block: fewer than N
+                         after token pruning; Np for PATCH, 1 for HEAD); 0 in sites
+                         built by code that predates pruning */
 } VxMatmulSite;
 
 typedef struct {
@@ -161,6 +164,17 @@ typedef struct {
   void (*block_in)   (void *user, int block, int64_t first_image,
                       float *x, int B, int N, int D);
   void *user;
+  /* Token pruning (see below). Observer (may be NULL), called from one thread
+   * when tokens are dropped before `block`: kept (B, N) is the original token
+   * index (0 .. vx_arch_num_tokens - 1) of every remaining row, in row order;
+   * that block and the later ones run with N rows per image. */
+  void (*tokens_kept) (void *user, int block, int64_t first_image, const int *kept, int B, int N);
+  /* TRUE if `linear` accepts products of pruned blocks as they are, with
+   * site->tokens (< N) rows per image. FALSE (hooks written for N rows per
+   * image): the engine pads every image of such a product back to N rows by
+   * repeating its class-token row and drops the extra output rows, so per-image
+   * maxima and row counts are what such a hook expects. */
+  gboolean linear_any_rows;
 } VxMatmulHooks;
 
 /* ---------------------------------------------------------------------------
@@ -179,12 +193,56 @@ typedef struct {
   int64_t first_image;         /* global index of images[0] */
   int64_t batch_index;
   int threads;                 /* threads for attention loops; 0 = all */
+  /* token pruning keep ratio: 0 = the model's own (metadata vitx.prune_keep;
+   * no pruning without it), in (0, 1) = prune with it, >= 1 = no pruning */
+  double prune_keep;
 } VxForwardOpts;
 
 /* images (B, C, S, S) already normalised -> logits (B, K).
- * Distilled models return (head + head_dist) / 2, as timm does at eval. */
+ * Distilled models return (head + head_dist) / 2, as timm does at eval.
+ * Token pruning (opts->prune_keep, else the model's vitx.prune_keep) runs the
+ * blocks after each pruning point with fewer rows per image; every hook gets
+ * those rows (see linear_any_rows for the linear products). */
 void vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
                        float *logits, const VxForwardOpts *opts);
+
+/* ---------------------------------------------------------------------------
+ * Token pruning: the "Sparse" variant, ranked by class-token attention
+ *
+ * Before each of the (up to three) blocks vx_prune_blocks() names, the patch
+ * tokens present are cut to the k = ceil(keep * n) of the n with the largest
+ * attention from the class token in the preceding block (the class token's
+ * softmax row, averaged over the heads; ties go to the lower index). The class
+ * (and distillation) tokens always stay; kept tokens keep their order. keep is
+ * applied at every stage, so the last blocks see about keep^3 of the patches.
+ * This is top-k by CLS attention in the style of EViT (without its fused
+ * token), not DynamicViT's learned predictor. In training the selection is a
+ * constant: gradients flow through the kept tokens only.
+ */
+#define VX_META_PRUNE_KEEP "vitx.prune_keep"
+#define VX_PRUNE_MAX_STAGES 3
+
+/* The blocks pruned before, for depth L: round(i L / 4) for i = 1, 2, 3 (halves
+ * up), keeping those in 1..L-1 and dropping repeats (L = 12: 3, 6, 9; L = 6:
+ * 2, 3, 5). Writes them to blocks (VX_PRUNE_MAX_STAGES) in increasing order and
+ * returns how many there are. */
+int     vx_prune_blocks (int depth, int *blocks);
+/* patch tokens kept of n: ceil(keep n) clamped to 1..n (n when keep >= 1 or <= 0) */
+int     vx_prune_keep_count (int n, double keep);
+/* tokens (depth): rows per image in each block for this keep ratio */
+void    vx_prune_schedule (const VxArch *a, double keep, int *tokens);
+/* multiply-accumulates x 2 of one image's pruned forward pass (as vx_arch_flops_per_image) */
+double  vx_prune_flops_per_image (const VxArch *a, double keep);
+/* the model's keep ratio from metadata vitx.prune_keep: a number in (0, 1), else 1 (none) */
+double  vx_model_prune_keep (const VxModel *m);
+/* keep ratio given as text (a command-line value): a number in (0, 1] */
+gboolean vx_prune_keep_parse (const char *text, double *keep, GError **error);
+/* The selection: kept (B, T + k) row indices (ascending) of the tokens that stay,
+ * the T class/distillation rows first, from probs (B, H, N, N) of the preceding
+ * block's attention (rows = queries). */
+void    vx_prune_select (int *kept, const float *probs, int B, int H, int N, int T, int k);
+/* out (B, Nk, D) = x[b, kept[b, i], :] for x (B, N, D), kept (B, Nk) */
+void    vx_tokens_gather (float *out, const float *x, const int *kept, int B, int N, int Nk, int D);
 
 /* Number of threads the engine uses (OpenBLAS and its own loops); 0 = all cores. */
 void vx_set_num_threads (int threads);

@@ -98,7 +98,9 @@ vx_model_backward (const VxModel *m, const VxActs *acts, VxGradActs *w,
   int D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads, K = a->num_classes;
   int CPP = a->in_chans * a->patch_size * a->patch_size;
   int T = a->distilled ? 2 : 1;
-  int BN = B * N;
+  /* rows per image of the last block (fewer than N after token pruning) */
+  int Nl = a->depth > 0 ? acts->tokens[a->depth - 1] : N;
+  int BN = B * Nl;
   size_t BND = (size_t) BN * D;
   int th = o->threads > 0 ? o->threads : vx_get_num_threads ();
   double *gs = o->gemm_seconds;
@@ -124,7 +126,7 @@ vx_model_backward (const VxModel *m, const VxActs *acts, VxGradActs *w,
       vx_layernorm_backward (w->dfeat, g->norm_w, g->norm_b, w->dlnf, feat, p->norm_w,
                              acts->lnf_mean + (size_t) t * B, acts->lnf_rstd + (size_t) t * B,
                              B, D, th);
-      vx_gather_token_backward (w->dx, w->dfeat, t, B, N, D);
+      vx_gather_token_backward (w->dx, w->dfeat, t, B, Nl, D);
     }
 
   for (int l = a->depth - 1; l >= 0; l--)
@@ -132,6 +134,9 @@ vx_model_backward (const VxModel *m, const VxActs *acts, VxGradActs *w,
       const VxBlockParams *bp = &p->blocks[l];
       VxBlockParams *bg = &g->blocks[l];
       const VxBlockActs *ba = &acts->blk[l];
+      Nl = acts->tokens[l];
+      BN = B * Nl;
+      BND = (size_t) BN * D;
 
       /* res2 = res1 + fc2(gelu(fc1(ln2(res1)))); dx holds d res2 */
       memcpy (w->dres1, w->dx, sizeof (float) * BND);
@@ -150,13 +155,25 @@ vx_model_backward (const VxModel *m, const VxActs *acts, VxGradActs *w,
       linear_bw (gs, w->datt, bg->proj_w, bg->proj_b, w->dres1, ba->att, bp->proj_w, BN, D, D, th);
       zero (w->dqkv, (size_t) BN * 3 * D);
       gint64 a0 = o->attention_seconds ? g_get_monotonic_time () : 0;
-      vx_attention_backward (w->dqkv, w->datt, ba->qkv, ba->probs, B, N, D, H, th);
+      vx_attention_backward (w->dqkv, w->datt, ba->qkv, ba->probs, B, Nl, D, H, th);
       if (o->attention_seconds)
         *o->attention_seconds += (g_get_monotonic_time () - a0) / 1e6;
       zero (w->dln, BND);
       linear_bw (gs, w->dln, bg->qkv_w, bg->qkv_b, w->dqkv, ba->ln1, bp->qkv_w, BN, D, 3 * D, th);
       vx_layernorm_backward (w->dx, bg->norm1_w, bg->norm1_b, w->dln, ba->x_in, bp->norm1_w,
                              ba->ln1_mean, ba->ln1_rstd, BN, D, th);
+
+      /* token pruning before this block: the gather's gradient goes back to the
+       * kept rows of the previous block's output (the selection is a constant) */
+      if (acts->pruned[l] && l > 0)
+        {
+          int Np_prev = acts->tokens[l - 1];
+          size_t prev = (size_t) B * Np_prev * D;
+          zero (w->dres1, prev);
+          vx_tokens_gather_backward (w->dres1, w->dx, acts->kept + (size_t) l * B * N,
+                                     B, Np_prev, Nl, D);
+          memcpy (w->dx, w->dres1, sizeof (float) * prev);
+        }
     }
 
   /* tokens and patch embedding */
@@ -227,6 +244,7 @@ vx_trainer_new (VxModel *model, const VxTrainConfig *cfg, GError **error)
   t->dlogits = g_new0 (float, (size_t) cfg->batch * a->num_classes);
   t->ideal.linear = ideal_linear;
   t->ideal.user = t;
+  t->ideal.linear_any_rows = TRUE;   /* plain GEMMs: pruned blocks need no padding */
   return t;
 }
 

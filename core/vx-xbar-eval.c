@@ -50,28 +50,91 @@ typedef struct {
   /* end-to-end: the ideal network's X_b of the batch */
   VxActs *ideal_acts;
   float *images, *ideal_logits;
-  float *ideal_att;          /* (depth, B, N, D) */
+  float *ideal_att;          /* (depth, B, N, D); block l's rows: (B, ideal_rows[l], D) */
   int cur_count;
+  /* end-to-end with token pruning: which token each row is (original index) */
+  int *ideal_orig;           /* (depth, B, N): the ideal run's rows of block l */
+  int *ideal_pos;            /* (depth, B, N): row of original token t in block l, or -1 */
+  int *ideal_rows;           /* (depth) rows per image in block l of the ideal run */
+  int *run_orig;             /* (B, N): the current run's rows (ideal, then noisy) */
+  int run_rows;
   /* local: this block's ideal attention from the noisy block input */
   float *loc_ln, *loc_qkv, *loc_probs, *loc_att;
 } EvalCtx;
 
 /* ---- SNR observers ------------------------------------------------------------------------ */
 
+/* rows of the run about to start: every token, in order */
+static void
+run_orig_reset (EvalCtx *c, int B)
+{
+  c->run_rows = c->N;
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < c->N; t++)
+      c->run_orig[(size_t) b * c->N + t] = t;
+}
+
+/* token pruning dropped tokens: kept (B, N) original indices of the rows left */
+static void
+track_tokens_kept (void *user, int block, int64_t first_image, const int *kept, int B, int N)
+{
+  EvalCtx *c = user;
+  if (!c->run_orig)
+    return;
+  memcpy (c->run_orig, kept, sizeof (int) * B * N);
+  c->run_rows = N;
+}
+
 static void
 capture_attn_out (void *user, int block, int64_t first_image, const float *x, int B, int N, int D)
 {
   EvalCtx *c = user;
-  memcpy (c->ideal_att + (size_t) block * c->batch * N * D, x, sizeof (float) * B * N * D);
+  size_t off = (size_t) block * c->batch * c->N;
+  memcpy (c->ideal_att + off * D, x, sizeof (float) * B * N * D);
+  c->ideal_rows[block] = N;
+  memcpy (c->ideal_orig + off, c->run_orig, sizeof (int) * B * N);
+  int *pos = c->ideal_pos + off;
+  for (size_t i = 0; i < (size_t) B * c->N; i++)
+    pos[i] = -1;
+  for (int b = 0; b < B; b++)
+    for (int i = 0; i < N; i++)
+      pos[(size_t) b * c->N + c->run_orig[(size_t) b * N + i]] = i;
+}
+
+/* End-to-end SNR of block l: the noisy run's X_b (B, N, D) against the ideal
+ * run's. With token pruning the two runs may keep different tokens: rows are
+ * matched by token, and only tokens both runs still carry in this block count
+ * (a token dropped by either has no X_b row to compare). */
+static void
+accumulate_end_to_end (EvalCtx *c, int block, const float *x, int B, int N, int D)
+{
+  size_t off = (size_t) block * c->batch * c->N;
+  const float *ideal = c->ideal_att + off * D;
+  int Ni = c->ideal_rows[block];
+  double *sig = &c->res->snr_signal[block], *err = &c->res->snr_error[block];
+  if (Ni == N && memcmp (c->ideal_orig + off, c->run_orig, sizeof (int) * B * N) == 0)
+    {
+      vx_xbar_snr_accumulate (sig, err, ideal, x, (size_t) B * N * D);
+      return;
+    }
+  const int *pos = c->ideal_pos + off;
+  for (int b = 0; b < B; b++)
+    for (int i = 0; i < N; i++)
+      {
+        int j = pos[(size_t) b * c->N + c->run_orig[(size_t) b * N + i]];
+        if (j >= 0)
+          vx_xbar_snr_accumulate (sig, err, ideal + ((size_t) b * Ni + j) * D,
+                                  x + ((size_t) b * N + i) * D, (size_t) D);
+      }
 }
 
 /* X_b = softmax(Q K^T / sqrt(Dh)) V of block l from its input x (B, N, D),
  * the same kernels as the engine's ideal forward pass */
 static void
-local_attention (EvalCtx *c, int block, const float *x, int B)
+local_attention (EvalCtx *c, int block, const float *x, int B, int N)
 {
   const VxBlockParams *bp = &c->m->params.blocks[block];
-  int N = c->N, D = c->D, H = c->H, Dh = c->Dh;
+  int D = c->D, H = c->H, Dh = c->Dh;
   vx_layernorm_forward (c->loc_ln, NULL, NULL, x, bp->norm1_w, bp->norm1_b, B * N, D,
                         c->m->arch.ln_eps);
   vx_linear_forward (c->loc_qkv, c->loc_ln, bp->qkv_w, bp->qkv_b, B * N, D, 3 * D);
@@ -93,7 +156,7 @@ wrap_block_in (void *user, int block, int64_t first_image, float *x, int B, int 
 {
   EvalCtx *c = user;
   if (c->snr_batch && c->o->snr == VX_SNR_LOCAL)
-    local_attention (c, block, x, B);
+    local_attention (c, block, x, B, N);
 }
 
 static void
@@ -103,10 +166,11 @@ wrap_attn_out (void *user, int block, int64_t first_image, const float *x, int B
   _vx_xbar_sim_attn_out (c->sim, block, first_image, x, B, N, D);
   if (!c->snr_batch || c->o->snr == VX_SNR_NONE)
     return;
-  const float *ideal = c->o->snr == VX_SNR_LOCAL
-    ? c->loc_att : c->ideal_att + (size_t) block * c->batch * N * D;
-  vx_xbar_snr_accumulate (&c->res->snr_signal[block], &c->res->snr_error[block], ideal, x,
-                          (size_t) B * N * D);
+  if (c->o->snr == VX_SNR_LOCAL)
+    vx_xbar_snr_accumulate (&c->res->snr_signal[block], &c->res->snr_error[block], c->loc_att, x,
+                            (size_t) B * N * D);
+  else
+    accumulate_end_to_end (c, block, x, B, N, D);
 }
 
 static void
@@ -183,10 +247,13 @@ batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
     {
       VxMatmulHooks cap = { 0 };
       cap.attn_out = capture_attn_out;
+      cap.tokens_kept = track_tokens_kept;
       cap.user = c;
       VxForwardOpts fo = { &cap, first_image, batch_index, c->o->threads };
       vx_dataset_fill_batch (c->ds, c->m, (int) first_image, count, c->images);
+      run_orig_reset (c, count);
       vx_model_forward (c->m, c->ideal_acts, c->images, count, c->ideal_logits, &fo);
+      run_orig_reset (c, count);   /* the noisy run follows */
     }
   vx_xbar_sim_batch_begin (c->sim, batch_index, first_image, count);
 }
@@ -229,6 +296,11 @@ ctx_alloc (EvalCtx *c)
       c->images = g_new (float, img * c->batch);
       c->ideal_logits = g_new (float, (size_t) c->batch * a->num_classes);
       c->ideal_att = g_new (float, BND * c->depth);
+      size_t rows = (size_t) c->depth * c->batch * c->N;
+      c->ideal_orig = g_new (int, rows);
+      c->ideal_pos = g_new (int, rows);
+      c->ideal_rows = g_new0 (int, c->depth);
+      c->run_orig = g_new (int, (size_t) c->batch * c->N);
     }
   else if (c->o->snr == VX_SNR_LOCAL)
     {
@@ -246,6 +318,10 @@ ctx_free (EvalCtx *c)
   g_free (c->images);
   g_free (c->ideal_logits);
   g_free (c->ideal_att);
+  g_free (c->ideal_orig);
+  g_free (c->ideal_pos);
+  g_free (c->ideal_rows);
+  g_free (c->run_orig);
   g_free (c->loc_ln);
   g_free (c->loc_qkv);
   g_free (c->loc_probs);
@@ -346,6 +422,7 @@ vx_xbar_eval_run (const VxModel *m, const VxDataset *ds, const VxXbarConfig *cfg
   c.hooks.attn_sv = wrap_sv;
   c.hooks.attn_out = wrap_attn_out;
   c.hooks.block_in = o->snr == VX_SNR_LOCAL ? wrap_block_in : NULL;
+  c.hooks.tokens_kept = track_tokens_kept;
   c.hooks.user = &c;
 
   gboolean ok = TRUE;
