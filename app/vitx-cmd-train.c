@@ -919,9 +919,10 @@ vitx_bench_train (int argc, char **argv)
 {
   ensure_passive_waiting ();
   int batch = 128, steps = 10, threads = 0, depth = 6, dim = 64, heads = 4, mlp = 256, patch = 4;
-  gboolean json = FALSE;
+  gboolean json = FALSE, vat = FALSE;
   GOptionEntry entries[] = {
     { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per step (default 128)", "B" },
+    { "vat", 0, 0, G_OPTION_ARG_NONE, &vat, "Also time variation-aware steps (crossbar noise, gamma 2), interleaved with standard ones", NULL },
     { "steps", 'n', 0, G_OPTION_ARG_INT, &steps, "Timed steps after one warm-up step (default 10)", "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "T" },
     { "depth", 0, 0, G_OPTION_ARG_INT, &depth, "Blocks (default 6)", "L" },
@@ -1008,6 +1009,27 @@ vitx_bench_train (int argc, char **argv)
   double ips = (double) steps * batch / total;
   double gemm_share = (fwd_gemm + bwd_gemm) / total;
 
+  /* --vat: standard and variation-aware steps taken in turn, so both see the
+   * same machine load; the ratio is the paper's Fig. 7 comparison */
+  double plain_s = 0.0, vat_s = 0.0;
+  if (vat)
+    {
+      VxXbarConfig xc;
+      vx_vat_config_init (&xc, VX_VAT_GAMMA_DEFAULT);
+      g_autoptr (VxVat) v = vx_vat_new (&xc, 1, 0, &error);
+      g_assert_no_error (error);
+      vx_trainer_step (t, images, labels, batch, 1e-4, vx_vat_get_hooks (v), &res);   /* warm-up */
+      for (int s = 0; s < steps; s++)
+        {
+          gint64 a0 = g_get_monotonic_time ();
+          vx_trainer_step (t, images, labels, batch, 1e-4, NULL, &res);
+          gint64 a1 = g_get_monotonic_time ();
+          vx_trainer_step (t, images, labels, batch, 1e-4, vx_vat_get_hooks (v), &res);
+          plain_s += (a1 - a0) / 1e6;
+          vat_s += (g_get_monotonic_time () - a1) / 1e6;
+        }
+    }
+
   if (json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -1030,6 +1052,12 @@ vitx_bench_train (int argc, char **argv)
       json_member_double (b, "backward_gemm_share", bwd_gemm / total);
       json_member_double (b, "backward_attention_share", bwd_attn / total);
       json_member_double (b, "gflops", 3.0 * vx_arch_flops_per_image (&arch) * ips / 1e9);
+      if (vat)
+        {
+          json_member_double (b, "interleaved_standard_step_s", plain_s / steps);
+          json_member_double (b, "vat_step_s", vat_s / steps);
+          json_member_double (b, "vat_time_ratio", vat_s / plain_s);
+        }
       json_builder_end_object (b);
       vitx_print_json (b);
       return VITX_EXIT_OK;
@@ -1046,5 +1074,10 @@ vitx_bench_train (int argc, char **argv)
   printf ("  optimiser  %5.1f%%  (gradient norm, clipping, AdamW)\n", 100 * opt / total);
   printf ("  GEMMs      %5.1f%% of the step (%.1f%% with the backward attention block)\n",
           100 * gemm_share, 100 * (gemm_share + bwd_attn / total));
+  if (vat)
+    printf ("variation-aware (gamma 2), %d steps interleaved with %d standard ones: %.3f s per "
+            "step vs %.3f s standard (%.2fx); one epoch of 60,000 images: %.0f s vs %.0f s "
+            "(training steps only)\n", steps, steps, vat_s / steps, plain_s / steps,
+            vat_s / plain_s, vat_s / steps * 60000.0 / batch, plain_s / steps * 60000.0 / batch);
   return VITX_EXIT_OK;
 }
