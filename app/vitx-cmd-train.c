@@ -705,7 +705,7 @@ vitx_cmd_train (int argc, char **argv)
       double keep = 1.0;
       char text[G_ASCII_DTOSTR_BUF_SIZE];
       vx_prune_keep_parse (a.prune_keep, &keep, NULL);   /* checked in check_args */
-      vx_model_set_meta (model, VX_META_PRUNE_KEEP, g_ascii_dtostr (text, sizeof text, keep));
+      vx_model_set_meta (model, VX_META_PRUNE_KEEP, g_ascii_formatd (text, sizeof text, "%.6g", keep));
     }
   g_autoptr (VxVat) vat = NULL;
   if (!setup_vat (&a, model, t, &vat, &error))

@@ -283,7 +283,7 @@ vitx_xbar_options_apply_prune (const VitxXbarOptions *o, VxModel *m, GError **er
   if (!isnan (keep))
     {
       char text[G_ASCII_DTOSTR_BUF_SIZE];
-      vx_model_set_meta (m, VX_META_PRUNE_KEEP, g_ascii_dtostr (text, sizeof text, keep));
+      vx_model_set_meta (m, VX_META_PRUNE_KEEP, g_ascii_formatd (text, sizeof text, "%.6g", keep));
     }
   return TRUE;
 }
