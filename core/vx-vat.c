@@ -170,6 +170,8 @@ vx_vat_new (const VxXbarConfig *cfg, guint64 seed, int threads, GError **error)
   v->hooks.linear = vat_linear;
   v->hooks.attn_qk = vat_attn_qk;
   v->hooks.attn_sv = vat_attn_sv;
+  /* the static products treat rows alike, so pruned blocks need no padding */
+  v->hooks.linear_any_rows = TRUE;
   v->hooks.user = v;
   return v;
 }
