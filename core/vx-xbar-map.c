@@ -7,6 +7,11 @@
 
 #include "vx-xbar-private.h"
 
+#ifdef XBAR_NO_CONTRACT
+/* no fused multiply-adds in the AVX-512 clones (see XBAR_CLONES) */
+#pragma GCC optimize ("fp-contract=off")
+#endif
+
 /* ---- levels and ClipFormer ---------------------------------------------------------- */
 
 int
@@ -110,11 +115,50 @@ _vx_xbar_map_clear (XbarMap *mp)
 
 /* ---- inputs ------------------------------------------------------------------------------ */
 
-XBAR_CLONES float
-_vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int rows, int cols,
-                          int ldx, gboolean float_out)
+XBAR_CLONES void
+_vx_xbar_col_abs_max (float *m, const float *x, int rows, int cols, int ldx)
+{
+  for (int c = 0; c < cols; c++)
+    m[c] = 0.f;
+  for (int r = 0; r < rows; r++)
+    {
+      const float *xr = x + (size_t) r * ldx;
+#pragma omp simd
+      for (int c = 0; c < cols; c++)
+        {
+          float a = fabsf (xr[c]);
+          m[c] = a > m[c] ? a : m[c];
+        }
+    }
+}
+
+/* max |x| over rows (rows, cols; stride ldx), NaN ignored (not fmaxf: that is
+ * a library call here): one flat loop when the rows are contiguous, else
+ * per-column maxima across the rows and one reduction at the end (a
+ * reduction per row costs more than the row when rows are short) */
+static inline float
+abs_max (const float *x, int rows, int cols, int ldx)
 {
   float s = 0.f;
+  if (ldx == cols || rows == 1)
+    {
+      size_t n = (size_t) rows * cols;
+#pragma omp simd reduction(max:s)
+      for (size_t i = 0; i < n; i++)
+        {
+          float a = fabsf (x[i]);
+          s = a > s ? a : s;
+        }
+      return s;
+    }
+  if (cols <= 64)
+    {
+      float m[64];
+      _vx_xbar_col_abs_max (m, x, rows, cols, ldx);
+      for (int c = 0; c < cols; c++)
+        s = m[c] > s ? m[c] : s;
+      return s;
+    }
   for (int r = 0; r < rows; r++)
     {
       const float *xr = x + (size_t) r * ldx;
@@ -122,15 +166,31 @@ _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int row
       for (int c = 0; c < cols; c++)
         {
           float a = fabsf (xr[c]);
-          s = a > s ? a : s;     /* not fmaxf: that is a library call here */
+          s = a > s ? a : s;
         }
     }
+  return s;
+}
+
+XBAR_CLONES float
+_vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int rows, int cols,
+                          int ldx, gboolean float_out)
+{
+  float s = abs_max (x, rows, cols, ldx);
   if (!(s > 0.f))
     {
       memset (out, 0, sizeof (float) * rows * cols);
       return 0.f;
     }
   float Q = (float) mp->in_levels, inv = Q / s, back = float_out ? s / Q : 1.0f;
+  if (ldx == cols)
+    {
+      size_t n = (size_t) rows * cols;
+#pragma omp simd
+      for (size_t i = 0; i < n; i++)
+        out[i] = xbar_roundf (x[i] * inv) * back;
+      return s;
+    }
   for (int r = 0; r < rows; r++)
     {
       const float *xr = x + (size_t) r * ldx;

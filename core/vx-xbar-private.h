@@ -12,13 +12,17 @@
 #include "vx-xbar.h"
 #include "vx-rng.h"
 
-/* Hot element loops get an AVX2 copy (8 floats a vector instead of SSE2's 4),
- * chosen at run time where the CPU has it. No FMA, so both copies round
- * identically and results do not depend on the machine's vector width. Not
- * with clang: clang 14 names the clones so that calls from the other files of
- * libvitx (which see only the plain prototypes here) do not link. */
+/* Hot element loops get AVX2 and AVX-512 copies (8 and 16 floats a vector
+ * instead of SSE2's 4), chosen at run time where the CPU has them. No FMA, so
+ * every copy rounds identically and results do not depend on the machine's
+ * vector width: AVX2 has none, and the file defining the clones turns GCC's
+ * fp-contract off (XBAR_NO_CONTRACT), which would otherwise fuse a * b + c in
+ * the AVX-512 copy. Not with clang: clang 14 names the clones so that calls
+ * from the other files of libvitx (which see only the plain prototypes here)
+ * do not link. */
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define XBAR_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#define XBAR_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#define XBAR_NO_CONTRACT 1
 #else
 #define XBAR_CLONES
 #endif
@@ -88,6 +92,10 @@ void  _vx_xbar_map_clear (XbarMap *mp);
  * (when float_out is FALSE). Returns s. out has stride cols. */
 float _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int rows, int cols,
                                 int ldx, gboolean float_out);
+
+/* m (cols) = max over the rows of |x| (rows, cols; stride ldx) for every
+ * column, NaN ignored */
+void  _vx_xbar_col_abs_max (float *m, const float *x, int rows, int cols, int ldx);
 
 /* Static weights: out (n) = decoded noisy weights of w (n) with scale w_max.
  * z (n): standard normals (may alias out); NULL = no read noise. */
@@ -172,6 +180,7 @@ struct _VxXbarSim {
   int cur_batch;        /* images in the batch; 0 = none noted */
   int cap_batch;
   float *chan_max;      /* (cap_batch, 2, D) max |.| over tokens of every K/V channel */
+  gboolean chan_noted;  /* chan_max, tensor_max, batch_max hold the current block's */
   float *tensor_max;    /* (cap_batch, 2) */
   float batch_max[2];
   float *calib;         /* (depth, H, 2) or NULL */

@@ -396,8 +396,10 @@ add_bias (float *out, const float *bias, int M, int Nout)
 
 /* Maxima of the K and V just computed, in one vectorised pass over the product:
  * every channel's max over the tokens of each image, then each image's tensor
- * max and the batch max; the attention hooks take their scales from these.
- * Also resets the statistics slots. */
+ * max and the batch max; the attention hooks take per-tensor and per-batch
+ * scales from these. Per-head and per-channel scales need only the hook's own
+ * slice, which the hook reads anyway: it takes them from there (one pass the
+ * fewer over the product). Also resets the statistics slots. */
 static void
 note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
 {
@@ -405,6 +407,7 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
   sim->cur_first_image = site->image;
   sim->cur_block = site->block;
   sim->cur_batch = B;
+  sim->chan_noted = FALSE;
   if (B > sim->cap_batch)
     {
       g_free (sim->chan_max);
@@ -417,7 +420,7 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
     }
   if (sim->observing)
     memset (sim->slots, 0, sizeof (XbarGroupStat) * B * sim->H * 2);
-  if (sim->cfg.kv_scale == VX_KV_SCALE_CALIBRATED)
+  if (sim->cfg.kv_scale != VX_KV_SCALE_PER_TENSOR && sim->cfg.kv_scale != VX_KV_SCALE_PER_BATCH)
     return;
   int threads = vx_get_num_threads ();
 #pragma omp parallel for schedule(static) num_threads(threads) \
@@ -450,6 +453,7 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
         float m = sim->tensor_max[b * 2 + kv];
         sim->batch_max[kv] = m > sim->batch_max[kv] ? m : sim->batch_max[kv];
       }
+  sim->chan_noted = TRUE;
 }
 
 void
@@ -527,35 +531,20 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
 /* ---- K and V ------------------------------------------------------------------------------------ */
 
 /* wmax (cols) for one head's K or V (rows tokens x cols channels, stride ld):
- * from the maxima noted with the QKV product, or from x itself when the hook
- * is called on its own */
+ * per-tensor and per-batch scales from the maxima noted with the QKV product,
+ * per-channel and per-head ones from x itself */
 static void
 kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const float *x,
            int rows, int cols, int ld)
 {
   int b = (int) (site->image - sim->cur_first_image);
-  gboolean noted = site->block == sim->cur_block && b >= 0 && b < sim->cur_batch
-                   && cols == sim->Dh;
-  const float *cm = noted
-    ? sim->chan_max + ((size_t) b * 2 + kv) * sim->D + (size_t) site->head * sim->Dh : NULL;
+  gboolean noted = sim->chan_noted && site->block == sim->cur_block && b >= 0
+                   && b < sim->cur_batch;
   float m = 0.f;
   switch (sim->cfg.kv_scale)
     {
     case VX_KV_SCALE_PER_CHANNEL:
-      if (cm)
-        {
-          memcpy (wmax, cm, sizeof (float) * cols);
-          return;
-        }
-      for (int c = 0; c < cols; c++)
-        wmax[c] = 0.f;
-      for (int r = 0; r < rows; r++)
-#pragma omp simd
-        for (int c = 0; c < cols; c++)
-          {
-            float a = fabsf (x[(size_t) r * ld + c]);
-            wmax[c] = a > wmax[c] ? a : wmax[c];
-          }
+      _vx_xbar_col_abs_max (wmax, x, rows, cols, ld);
       return;
     case VX_KV_SCALE_PER_TENSOR:
       g_assert (noted);
@@ -577,18 +566,9 @@ kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const 
     case VX_KV_SCALE_PER_HEAD:
     case VX_KV_SCALE_N:
     default:
-      if (cm)
-        for (int c = 0; c < cols; c++)
-          m = cm[c] > m ? cm[c] : m;
-      else
-        for (int r = 0; r < rows; r++)
-#pragma omp simd reduction(max:m)
-          for (int c = 0; c < cols; c++)
-            {
-              /* not fmaxf: that is a library call here */
-              float a = fabsf (x[(size_t) r * ld + c]);
-              m = a > m ? a : m;
-            }
+      _vx_xbar_col_abs_max (wmax, x, rows, cols, ld);
+      for (int c = 0; c < cols; c++)
+        m = wmax[c] > m ? wmax[c] : m;
       break;
     }
   for (int c = 0; c < cols; c++)
