@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vx-error.h"
+#include "vx-json.h"
 #include "vx-xbar.h"
 
 /* ---- presets ------------------------------------------------------------------- */
@@ -588,7 +589,8 @@ vx_xbar_config_from_json_string (VxXbarConfig *cfg, const char *json, GError **e
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
-  if (!json_parser_load_from_data (parser, json, -1, &local))
+  /* the nesting is measured first: json-glib recurses once per level */
+  if (!vx_json_load (parser, json, -1, VX_JSON_MAX_DEPTH, &local))
     {
       g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "crossbar config JSON: %s", local->message);
       return FALSE;

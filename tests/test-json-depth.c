@@ -8,6 +8,7 @@
 #include "vx-json.h"
 #include "vx-model-io.h"
 #include "vx-study.h"
+#include "vx-xbar.h"
 
 /* n opening brackets, then n closing ones (closed: FALSE leaves them open) */
 static char *
@@ -83,6 +84,49 @@ test_class_names (void)
   g_assert_nonnull (strstr (error->message, "vitx.class_names"));
 }
 
+/* a crossbar config document (vx_xbar_config_from_json_string) nested a million
+ * levels deep, as an unknown member's value and as the whole document: refused
+ * for its nesting, the config untouched */
+static void
+test_xbar_config (void)
+{
+  for (int closed = 0; closed < 2; closed++)
+    {
+      g_autofree char *member = nested ("{\"gamma\": 2, \"x\": ", 1000000, "}", closed);
+      g_autofree char *whole = nested ("", 1000000, "", closed);
+      const char *docs[] = { member, whole };
+      for (guint i = 0; i < G_N_ELEMENTS (docs); i++)
+        {
+          VxXbarConfig c, before;
+          vx_xbar_config_init_preset (&c, VX_XBAR_PRESET_SRAM_IMC);
+          before = c;
+          g_autoptr (GError) error = NULL;
+          g_assert_false (vx_xbar_config_from_json_string (&c, docs[i], &error));
+          g_assert_error (error, VX_ERROR, VX_ERROR_FORMAT);
+          g_assert_nonnull (strstr (error->message, "crossbar config"));
+          g_assert_nonnull (strstr (error->message, "nested"));
+          g_assert_cmpmem (&c, sizeof c, &before, sizeof before);
+        }
+    }
+  /* the limit is exact: VX_JSON_MAX_DEPTH levels reach the config reader (which
+   * refuses the unknown member), one more is refused for its nesting */
+  for (int extra = 0; extra < 2; extra++)
+    {
+      g_autofree char *doc = nested ("{\"x\": ", VX_JSON_MAX_DEPTH - 1 + extra, "}", TRUE);
+      g_assert_cmpint (vx_json_depth (doc, -1), ==, VX_JSON_MAX_DEPTH + extra);
+      VxXbarConfig c;
+      g_autoptr (GError) error = NULL;
+      g_assert_false (vx_xbar_config_from_json_string (&c, doc, &error));
+      g_assert_nonnull (error);
+      g_assert_true ((strstr (error->message, "nested") != NULL) == (extra == 1));
+    }
+  VxXbarConfig c;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (vx_xbar_config_from_json_string (&c, "{\"gamma\": 2, \"analog\": [\"qk\"]}", &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (c.gamma, ==, 2.0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -90,5 +134,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json-depth/measure", test_depth);
   g_test_add_func ("/json-depth/study", test_study);
   g_test_add_func ("/json-depth/model-class-names", test_class_names);
+  g_test_add_func ("/json-depth/xbar-config", test_xbar_config);
   return g_test_run ();
 }
