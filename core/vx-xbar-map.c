@@ -132,13 +132,14 @@ _vx_xbar_col_abs_max (float *m, const float *x, int rows, int cols, int ldx)
     }
 }
 
-/* max |x| over rows (rows, cols; stride ldx), NaN ignored (not fmaxf: that is
- * a library call here): one flat loop when the rows are contiguous, else
- * per-column maxima across the rows and one reduction at the end (a
- * reduction per row costs more than the row when rows are short) */
-static inline float
-abs_max (const float *x, int rows, int cols, int ldx)
+XBAR_CLONES float
+_vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int rows, int cols,
+                          int ldx, gboolean float_out)
 {
+  /* s = max |x|, NaN ignored (not fmaxf: that is a library call here): one
+   * flat loop over contiguous rows, else per-column maxima across the rows
+   * and one reduction at the end (a reduction per row costs more than a
+   * short row) */
   float s = 0.f;
   if (ldx == cols || rows == 1)
     {
@@ -149,34 +150,36 @@ abs_max (const float *x, int rows, int cols, int ldx)
           float a = fabsf (x[i]);
           s = a > s ? a : s;
         }
-      return s;
     }
-  if (cols <= 64)
+  else if (cols <= 64)
     {
       float m[64];
-      _vx_xbar_col_abs_max (m, x, rows, cols, ldx);
+      for (int c = 0; c < cols; c++)
+        m[c] = 0.f;
+      for (int r = 0; r < rows; r++)
+        {
+          const float *xr = x + (size_t) r * ldx;
+#pragma omp simd
+          for (int c = 0; c < cols; c++)
+            {
+              float a = fabsf (xr[c]);
+              m[c] = a > m[c] ? a : m[c];
+            }
+        }
       for (int c = 0; c < cols; c++)
         s = m[c] > s ? m[c] : s;
-      return s;
     }
-  for (int r = 0; r < rows; r++)
-    {
-      const float *xr = x + (size_t) r * ldx;
+  else
+    for (int r = 0; r < rows; r++)
+      {
+        const float *xr = x + (size_t) r * ldx;
 #pragma omp simd reduction(max:s)
-      for (int c = 0; c < cols; c++)
-        {
-          float a = fabsf (xr[c]);
-          s = a > s ? a : s;
-        }
-    }
-  return s;
-}
-
-XBAR_CLONES float
-_vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int rows, int cols,
-                          int ldx, gboolean float_out)
-{
-  float s = abs_max (x, rows, cols, ldx);
+        for (int c = 0; c < cols; c++)
+          {
+            float a = fabsf (xr[c]);
+            s = a > s ? a : s;
+          }
+      }
   if (!(s > 0.f))
     {
       memset (out, 0, sizeof (float) * rows * cols);
