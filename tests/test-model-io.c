@@ -273,6 +273,7 @@ test_shape_mismatch (void)
   expect_load_error (path, VX_ERROR_SHAPE, "blocks.1.mlp.fc2.weight", "(128, 97)");
   g_autoptr (GError) error = NULL;
   g_autoptr (VxModel) l = vx_model_load (path, &error);
+  g_assert_null (l);
   g_assert_nonnull (strstr (error->message, "(128, 96)"));
 
   /* metadata that contradicts the tensors: the shape check names the first victim */

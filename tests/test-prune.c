@@ -313,6 +313,7 @@ test_tokens_per_block (void)
                            .tokens_kept = seen_kept, .linear_any_rows = any_rows };
       VxActs *acts = NULL;
       g_autofree float *lg = forward (m, img, B, 0.7, &hk, 0, TRUE, &acts);
+      g_assert_nonnull (lg);
       g_assert_cmpint (seen.kept_calls, ==, 3);
       for (int l = 0; l < 4; l++)
         {
@@ -513,6 +514,7 @@ test_select_in_model (void)
   g_autofree float *img = random_images (B, 14);
   VxActs *acts = NULL;
   g_autofree float *lg = forward (m, img, B, 0.5, NULL, 0, TRUE, &acts);
+  g_assert_nonnull (lg);
   for (int l = 1; l < 4; l++)
     {
       int n = acts->tokens[l - 1], k = acts->tokens[l] - 1;

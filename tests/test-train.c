@@ -439,6 +439,7 @@ test_loss_falls (void)
   /* without augmentation: 400 images learn fast enough to see it in a few epochs */
   g_autofree float *p = train_small (8, 2, FALSE, NULL, &rec, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (p);
   g_assert_cmpuint (rec.epochs->len, ==, 8);
   VxTrainEpoch *e = (VxTrainEpoch *) rec.epochs->data;
   for (guint i = 0; i < rec.epochs->len; i++)
