@@ -100,7 +100,9 @@ vitx_cmd_bench (int argc, char **argv)
     "Measures this machine's cblas_sgemm peak (a large square product) and the\n"
     "forward throughput of the model, and prints their ratio (utilisation).\n"
     "'vitx bench train' measures training instead (see 'vitx bench train --help').\n"
-    "With --json: forward_gflops, sgemm_peak_gflops, utilization, images_per_s, batch, threads;\n"
+    "With token pruning (--prune-keep, listed with the crossbar options, or the model's\n"
+    "vitx.prune_keep) it times and counts the FLOPs of the pruned forward pass.\n"    "With --json: prune_keep, forward_flops_per_image, forward_gflops, sgemm_peak_gflops,\n"
+    "utilization, images_per_s, batch, threads;\n"
     "with --noisy also noisy_images_per_s and noisy_over_ideal (time ratio).\n"
     "Exit status: 0 success, 1 the model could not be read, 2 bad command line.");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -126,10 +128,17 @@ vitx_cmd_bench (int argc, char **argv)
       vitx_error ("bench", "%s", error->message);
       return VITX_EXIT_USAGE;
     }
+  double keep_arg;
+  if (!vitx_xbar_options_prune_keep (xo, &keep_arg, &error))
+    {
+      vitx_error ("bench", "%s", error->message);
+      return VITX_EXIT_USAGE;
+    }
   vx_set_num_threads (threads);
   g_autoptr (VxModel) m = vitx_load_model ("bench", model_path);
   if (!m)
     return VITX_EXIT_FAILURE;
+  vitx_xbar_options_apply_prune (xo, m, NULL);   /* checked above */
   g_autoptr (VxXbarSim) sim = NULL;
   if (noisy && !(sim = vx_xbar_sim_new (m, &cfg, &error)))
     {
@@ -140,7 +149,10 @@ vitx_cmd_bench (int argc, char **argv)
   double peak = sgemm_peak (gemm_n, 5);
   double s = forward_seconds (m, batch, reps, NULL);
   double s_noisy = sim ? forward_seconds (m, batch, reps, sim) : 0;
-  double flops = vx_arch_flops_per_image (&m->arch) * batch;
+  /* the pruned network's FLOPs when it prunes (--prune-keep or its vitx.prune_keep) */
+  double keep = vx_model_prune_keep (m);
+  double flops_image = vx_prune_flops_per_image (&m->arch, keep);
+  double flops = flops_image * batch;
   double gflops = flops / s / 1e9;
   double ips = batch / s;
 
@@ -150,6 +162,10 @@ vitx_cmd_bench (int argc, char **argv)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "model");
       json_builder_add_string_value (b, m->path);
+      json_builder_set_member_name (b, "prune_keep");
+      json_builder_add_double_value (b, keep);
+      json_builder_set_member_name (b, "forward_flops_per_image");
+      json_builder_add_double_value (b, flops_image);
       json_builder_set_member_name (b, "forward_gflops");
       json_builder_add_double_value (b, gflops);
       json_builder_set_member_name (b, "sgemm_peak_gflops");
@@ -177,6 +193,10 @@ vitx_cmd_bench (int argc, char **argv)
   else
     {
       printf ("model            %s\n", m->path);
+      g_autofree char *pruning = vitx_prune_describe (m);
+      if (pruning)
+        printf ("pruning          %s\n", pruning);
+      printf ("forward FLOPs    %.2f MFLOP per image\n", flops_image / 1e6);
       printf ("sgemm peak       %.1f GFLOP/s (%dx%d, %d threads)\n", peak, gemm_n, gemm_n, vx_get_num_threads ());
       printf ("forward          %.1f GFLOP/s, %.0f images/s (batch %d, best of %d)\n", gflops, ips, batch, reps);
       printf ("utilisation      %.1f%% of the sgemm peak\n", 100 * gflops / peak);

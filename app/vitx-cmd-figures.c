@@ -117,7 +117,8 @@ vitx_cmd_figures (int argc, char **argv)
     "                         untransformed, ClipFormer (2, 0.25) physical and renormalised,\n"
     "                         per-channel K/V scale (of the model without --outlier-scale)\n"
     "Each figure sets gamma, ON/OFF and ClipFormer itself; every other crossbar option\n"
-    "(see --help-crossbar) applies to all. --repeats defaults to 3 here. Every PNG carries\n"
+    "(see --help-crossbar) applies to all, and so does --prune-keep (token pruning;\n"
+    "default: the model's vitx.prune_keep). --repeats defaults to 3 here. Every PNG carries\n"
     "the settings JSON (tEXt \"vitx-settings\") and the program version; SVGs in <metadata>.\n"
     "Exit status: 0 success, 1 a file could not be read or written, 2 bad command line.");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -152,6 +153,12 @@ vitx_cmd_figures (int argc, char **argv)
       vitx_error ("figures", "%s", error->message);
       return VITX_EXIT_USAGE;
     }
+  double keep;
+  if (!vitx_xbar_options_prune_keep (xo, &keep, &error))
+    {
+      vitx_error ("figures", "%s", error->message);
+      return VITX_EXIT_USAGE;
+    }
   if (repeats_set)
     fo.repeats = vitx_xbar_options_repeats (xo);
   fo.snr = vitx_xbar_options_snr (xo);
@@ -167,6 +174,8 @@ vitx_cmd_figures (int argc, char **argv)
   g_autoptr (VxModel) source = vitx_load_model ("figures", model_path);
   if (!source)
     return VITX_EXIT_FAILURE;
+  /* before the outlier copy, which keeps the model's metadata */
+  vitx_xbar_options_apply_prune (xo, source, NULL);   /* checked above */
   g_autoptr (VxModel) transformed = NULL;
   VxOutlierOpts oo;
   if (vitx_xbar_options_outlier (xo, &oo))

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "vitx-sweep"
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@ typedef struct {
   char *data;
   int limit, batch, threads;
   char *gamma, *onoff, *alpha, *beta, *clip, *kv_scale, *outlier_scale, *seeds, *snr;
+  char *prune_keep;
   int snr_limit;
   char *out, *csv, *shard, *emit;
   int shards, stop_after;
@@ -35,7 +37,7 @@ sweep_args_clear (SweepArgs *a)
   g_strfreev (a->sbatch);
   char **strings[] = { &a->data, &a->gamma, &a->onoff, &a->alpha, &a->beta, &a->clip,
                        &a->kv_scale, &a->outlier_scale, &a->seeds, &a->snr, &a->out, &a->csv,
-                       &a->shard, &a->emit };
+                       &a->shard, &a->emit, &a->prune_keep };
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     g_free (*strings[i]);
   vitx_xbar_options_free (a->xo);
@@ -232,21 +234,33 @@ load_models (Run *r, GArray *todo)
   return VITX_EXIT_OK;
 }
 
-/* the network of a point: the model itself or its outlier what-if */
-static const VxModel *
+/* the network of a point: the model itself or its outlier what-if, with the
+ * point's token pruning ratio when the grid has that axis */
+static VxModel *
 point_model (Run *r, const VitxSweepPoint *p, GError **error)
 {
+  VxModel *m;
   if (p->outlier_scale <= 1)
-    return r->models[p->model];
-  if (r->transformed && r->transformed_model == p->model && r->transformed_scale == p->outlier_scale)
-    return r->transformed;
-  g_clear_pointer (&r->transformed, vx_model_free);
-  VxOutlierOpts o = r->outlier;
-  o.scale = p->outlier_scale;
-  r->transformed = vx_outlier_apply (r->models[p->model], &o, error);
-  r->transformed_model = p->model;
-  r->transformed_scale = p->outlier_scale;
-  return r->transformed;
+    m = r->models[p->model];
+  else if (r->transformed && r->transformed_model == p->model && r->transformed_scale == p->outlier_scale)
+    m = r->transformed;
+  else
+    {
+      g_clear_pointer (&r->transformed, vx_model_free);
+      VxOutlierOpts o = r->outlier;
+      o.scale = p->outlier_scale;
+      r->transformed = vx_outlier_apply (r->models[p->model], &o, error);
+      r->transformed_model = p->model;
+      r->transformed_scale = p->outlier_scale;
+      m = r->transformed;
+    }
+  if (m && p->prune_keep > 0)
+    {
+      /* set for every point: the cached models serve points of other ratios too */
+      char text[G_ASCII_DTOSTR_BUF_SIZE];
+      vx_model_set_meta (m, VX_META_PRUNE_KEEP, g_ascii_dtostr (text, sizeof text, p->prune_keep));
+    }
+  return m;
 }
 
 static gboolean
@@ -267,7 +281,7 @@ write_record (Run *r, guint index, JsonNode *record, GError **error)
     }
   if (r->cf && !vitx_sweep_file_has (r->cf, index))
     {
-      g_autofree char *row = vitx_sweep_record_to_csv (json_node_get_object (record));
+      g_autofree char *row = vitx_sweep_file_csv_row (r->cf, json_node_get_object (record));
       if (!vitx_sweep_file_append (r->cf, row, error))
         return FALSE;
     }
@@ -284,6 +298,8 @@ point_label (const VitxSweepGrid *g, const VitxSweepPoint *p)
       g_autofree char *base = g_path_get_basename (g_ptr_array_index (g->models, p->model));
       g_string_append_printf (s, " model=%s", base);
     }
+  if (g->prune_keeps->len > 1)
+    g_string_append_printf (s, " prune=%g", p->prune_keep);
   struct { guint len; const char *name; double v; } nums[] = {
     { g->outlier_scales->len, "s", p->outlier_scale }, { g->onoffs->len, "onoff", p->onoff },
     { g->gammas->len, "gamma", p->gamma },
@@ -315,7 +331,7 @@ run_point (Run *r, guint index, guint nth, guint count)
   vitx_sweep_point_config (r->g, &p, &cfg);
   g_autofree char *key = vitx_sweep_point_key (r->g, &p);
   g_autoptr (GError) error = NULL;
-  const VxModel *m = point_model (r, &p, &error);
+  VxModel *m = point_model (r, &p, &error);
   if (!m)
     return fail (error);
   g_snprintf (r->label, sizeof r->label, "point %u (%u/%u)", index, nth + 1, count);
@@ -330,7 +346,8 @@ run_point (Run *r, guint index, guint nth, guint count)
       vitx_error ("sweep", "point %u (%s): %s", index, key, error->message);
       return VITX_EXIT_FAILURE;
     }
-  g_autoptr (JsonNode) record = vitx_sweep_record_new (r->g, &p, &cfg, r->data[p.model]->source, &res);
+  g_autoptr (JsonNode) record = vitx_sweep_record_new (r->g, &p, &cfg, r->data[p.model]->source,
+                                                       vx_model_prune_keep (m), &res);
   double top1 = res.top1[0], secs = res.seconds;
   int n = res.n;
   vx_xbar_eval_result_clear (&res);
@@ -354,7 +371,7 @@ copy_missing_rows (Run *r, GError **error)
   for (guint i = 0; r->jf && r->cf && i < r->g->points; i++)
     if (in_shard (r->a, i) && vitx_sweep_file_has (r->jf, i) && !vitx_sweep_file_has (r->cf, i))
       {
-        g_autofree char *row = vitx_sweep_record_to_csv (json_node_get_object (vitx_sweep_file_get (r->jf, i)));
+        g_autofree char *row = vitx_sweep_file_csv_row (r->cf, json_node_get_object (vitx_sweep_file_get (r->jf, i)));
         if (!vitx_sweep_file_append (r->cf, row, error))
           return FALSE;
       }
@@ -595,17 +612,21 @@ static const char sweep_description[] =
   "list options above replace the crossbar options of the same name (which GLib\n"
   "then shows as --crossbar-NAME). --seed S --repeats R means --seeds S,...,S+R-1.\n"
   "\n"
-  "Points are numbered in this order, the last axis fastest: model, outlier scale,\n"
-  "K/V scale, ClipFormer, ON/OFF, gamma, seed. --shard I/N runs the points whose\n"
-  "index % N == I. A rerun with the same options skips the points already in the\n"
-  "output files (an incomplete last line left by a kill is dropped), so a killed\n"
-  "sweep resumes; a file written by a different sweep is refused.\n"
+  "--prune-keep takes token pruning keep ratios in (0, 1] (1 = no pruning, see\n"
+  "docs/PRUNING.md); without it every model runs its own (vitx.prune_keep, else none).\n"
+  "\n"
+  "Points are numbered in this order, the last axis fastest: model, pruning keep\n"
+  "ratio (only with --prune-keep), outlier scale, K/V scale, ClipFormer, ON/OFF,\n"
+  "gamma, seed. --shard I/N runs the points whose index % N == I. A rerun with the\n"
+  "same options skips the points already in the output files (an incomplete last\n"
+  "line left by a kill is dropped), so a killed sweep resumes; a file written by a\n"
+  "different sweep is refused.\n"
   "\n"
   "  vitx sweep merge OUT IN...   combine shard files (see 'vitx sweep merge --help')\n"
   "  --emit slurm | parallel      print a script running N shards as a Slurm job array\n"
   "                               or through GNU parallel, and the merge\n"
   "\n"
-  "Record fields: format, sweep, index, points, key, model, outlier_scale,\n"
+  "Record fields: format, sweep, index, points, key, model, prune_keep, outlier_scale,\n"
   "outlier_channels, kv_scale, clip, clipformer, alpha, beta, decode, onoff, gamma,\n"
   "seed, data, limit, batch, n_images, top1, top1_correct, top1_ci, snr_mode,\n"
   "snr_mean_db, snr_db, config, and the timing fields seconds, finished, host.\n"
@@ -631,6 +652,8 @@ sweep_parse (SweepArgs *a, int *argc, char ***argv)
     { "outlier-scale", 0, 0, G_OPTION_ARG_STRING, &a->outlier_scale,
       "Outlier what-if scales s (1 = the model as it is)", "LIST" },
     { "seeds", 0, 0, G_OPTION_ARG_STRING, &a->seeds, "Noise seeds", "LIST" },
+    { "prune-keep", 0, 0, G_OPTION_ARG_STRING, &a->prune_keep,
+      "Token pruning keep ratios (0..1], 1 = off (default: each model's own)", "LIST" },
     { "snr", 0, 0, G_OPTION_ARG_STRING, &a->snr, "Also measure SNR: end-to-end or local (default none)", "MODE" },
     { "snr-limit", 0, 0, G_OPTION_ARG_INT, &a->snr_limit, "Images for SNR (default 256; 0 = all)", "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &a->out, "Append records to this JSONL file", "FILE" },
@@ -722,7 +745,18 @@ vitx_cmd_sweep (int argc, char **argv)
       if (!a.outlier_scale && given.scale > 1)
         given_scale = vitx_sweep_format_double (given.scale);
     }
+  /* the single-valued --crossbar-prune-keep, when the list is not given */
+  double given_keep;
+  if (!vitx_xbar_options_prune_keep (a.xo, &given_keep, &error))
+    {
+      rc = fail (error);
+      sweep_args_clear (&a);
+      return rc;
+    }
+  g_autofree char *given_keep_text = !a.prune_keep && !isnan (given_keep)
+                                       ? vitx_sweep_format_double (given_keep) : NULL;
   VitxSweepSpec spec = {
+    .prune_keep = a.prune_keep ? a.prune_keep : given_keep_text,
     .models = a.models, .gamma = a.gamma, .onoff = a.onoff, .alpha = a.alpha, .beta = a.beta,
     .clip = a.clip, .kv_scale = a.kv_scale,
     .outlier_scale = a.outlier_scale ? a.outlier_scale : given_scale, .seeds = a.seeds,

@@ -340,6 +340,12 @@ settings_json (FigStudy *s, const char *figure, FigRun *const *runs, guint n_run
       json_builder_set_member_name (b, "model_outlier");
       json_builder_add_string_value (b, outlier);
     }
+  double keep = vx_model_prune_keep (o->model);
+  if (keep < 1.0)
+    {
+      json_builder_set_member_name (b, "prune_keep");
+      json_builder_add_double_value (b, keep);
+    }
   json_builder_set_member_name (b, "data");
   json_builder_add_string_value (b, o->data->source ? o->data->source : "");
   json_builder_set_member_name (b, "limit");

@@ -51,7 +51,7 @@ set_string (JsonBuilder *b, const char *name, const char *v)
 
 JsonNode *
 vitx_sweep_record_new (const VitxSweepGrid *g, const VitxSweepPoint *p, const VxXbarConfig *cfg,
-                       const char *data_source, const VxXbarEvalResult *r)
+                       const char *data_source, double prune_keep, const VxXbarEvalResult *r)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autofree char *key = vitx_sweep_point_key (g, p);
@@ -63,6 +63,7 @@ vitx_sweep_record_new (const VitxSweepGrid *g, const VitxSweepPoint *p, const Vx
   set_int (b, "points", g->points);
   set_string (b, "key", key);
   set_string (b, "model", g_ptr_array_index (g->models, p->model));
+  set_double (b, "prune_keep", prune_keep);
   set_double (b, "outlier_scale", p->outlier_scale);
   set_int (b, "outlier_channels", p->outlier_scale > 1 ? g->outlier_channels : 0);
   set_string (b, "kv_scale", vx_kv_scale_to_string (p->kv_scale));
@@ -140,26 +141,57 @@ vitx_sweep_record_canonical (JsonObject *record)
   return json_generator_to_data (gen, NULL);
 }
 
-/* CSV columns: record members, except top1_lo/top1_hi (from top1_ci) */
+/* CSV columns: record members, except top1_lo/top1_hi (from top1_ci). Columns
+ * added later stand before the last one, config (quoted JSON), so that readers
+ * of the older files find the others where they were (tools/sweep-table). */
 static const char *const csv_columns[] = {
   "sweep", "index", "points", "key", "model", "outlier_scale", "outlier_channels", "kv_scale",
   "clip", "alpha", "beta", "decode", "onoff", "gamma", "seed", "data", "n_images", "batch",
   "top1", "top1_correct", "top1_lo", "top1_hi", "snr_mode", "snr_mean_db", "seconds",
-  "finished", "host", "config",
+  "finished", "host", "prune_keep", "config",
 };
+/* the column files written before token pruning lack */
+#define CSV_PRUNE_COLUMN "prune_keep"
+
+static gboolean
+csv_has_column (guint i, gboolean legacy)
+{
+  return !legacy || !g_str_equal (csv_columns[i], CSV_PRUNE_COLUMN);
+}
+
+static guint
+csv_n_columns (gboolean legacy)
+{
+  return G_N_ELEMENTS (csv_columns) - (legacy ? 1 : 0);
+}
+
+static char *
+csv_header_new (gboolean legacy)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  for (guint i = 0, n = 0; i < G_N_ELEMENTS (csv_columns); i++)
+    if (csv_has_column (i, legacy))
+      g_string_append_printf (s, "%s%s", n++ ? "," : "", csv_columns[i]);
+  g_string_append_c (s, '\n');
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
 
 const char *
 vitx_sweep_csv_header (void)
 {
   static gsize header;
   if (g_once_init_enter (&header))
-    {
-      g_autoptr (GString) s = g_string_new (NULL);
-      for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
-        g_string_append_printf (s, "%s%s", i ? "," : "", csv_columns[i]);
-      g_string_append_c (s, '\n');
-      g_once_init_leave (&header, (gsize) g_string_free (g_steal_pointer (&s), FALSE));
-    }
+    g_once_init_leave (&header, (gsize) csv_header_new (FALSE));
+  return (const char *) header;
+}
+
+/* the header of CSV files written before column prune_keep existed */
+static const char *
+csv_header_legacy (void)
+{
+  static gsize header;
+  if (g_once_init_enter (&header))
+    g_once_init_leave (&header, (gsize) csv_header_new (TRUE));
   return (const char *) header;
 }
 
@@ -208,14 +240,16 @@ csv_append_node (GString *out, JsonNode *node)
   csv_append_text (out, text);
 }
 
-char *
-vitx_sweep_record_to_csv (JsonObject *record)
+static char *
+record_to_csv (JsonObject *record, gboolean legacy)
 {
   g_autoptr (GString) out = g_string_new (NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
+  for (guint i = 0, n = 0; i < G_N_ELEMENTS (csv_columns); i++)
     {
       const char *name = csv_columns[i];
-      if (i)
+      if (!csv_has_column (i, legacy))
+        continue;
+      if (n++)
         g_string_append_c (out, ',');
       if (g_str_equal (name, "top1_lo") || g_str_equal (name, "top1_hi"))
         {
@@ -230,6 +264,18 @@ vitx_sweep_record_to_csv (JsonObject *record)
     }
   g_string_append_c (out, '\n');
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+vitx_sweep_record_to_csv (JsonObject *record)
+{
+  return record_to_csv (record, FALSE);
+}
+
+char *
+vitx_sweep_file_csv_row (const VitxSweepFile *f, JsonObject *record)
+{
+  return record_to_csv (record, f->csv_legacy);
 }
 
 /* the fields of one CSV line (no newline), NULL if its quotes are unbalanced */
@@ -382,7 +428,7 @@ scan_csv_line (VitxSweepFile *f, const VitxSweepGrid *g, guint lineno, const cha
                gsize len, GError **error)
 {
   g_auto (GStrv) fields = csv_split (line, len);
-  if (!fields || g_strv_length (fields) != G_N_ELEMENTS (csv_columns))
+  if (!fields || g_strv_length (fields) != csv_n_columns (f->csv_legacy))
     {
       g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "%s line %u: not a sweep row (%s)", f->path,
                    lineno, fields ? "wrong number of columns" : "unbalanced quotes");
@@ -405,13 +451,17 @@ scan_csv_line (VitxSweepFile *f, const VitxSweepGrid *g, guint lineno, const cha
 static gboolean
 scan (VitxSweepFile *f, const VitxSweepGrid *g, const char *text, gsize complete, GError **error)
 {
-  const char *header = vitx_sweep_csv_header ();
-  gsize header_len = strlen (header);
+  const char *header = vitx_sweep_csv_header (), *legacy = csv_header_legacy ();
+  gsize header_len = strlen (header), legacy_len = strlen (legacy);
   gsize pos = 0;
   guint lineno = 0;
   if (f->format == VITX_SWEEP_CSV && complete > 0)
     {
-      if (complete < header_len || memcmp (text, header, header_len) != 0)
+      /* a file of an older vitx (no prune_keep column) goes on in its own columns */
+      f->csv_legacy = complete >= legacy_len && memcmp (text, legacy, legacy_len) == 0;
+      if (f->csv_legacy)
+        header_len = legacy_len;
+      else if (complete < header_len || memcmp (text, header, header_len) != 0)
         {
           g_set_error (error, VX_ERROR, VX_ERROR_FORMAT,
                        "%s: not a vitx sweep CSV file (its first line is not the sweep header)", f->path);

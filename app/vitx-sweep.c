@@ -279,6 +279,9 @@ grid_compute_id (VitxSweepGrid *g)
   g_autoptr (GString) s = g_string_new ("vitx-sweep format 1\n");
   for (guint i = 0; i < g->models->len; i++)
     g_string_append_printf (s, "model %s\n", (char *) g_ptr_array_index (g->models, i));
+  /* only with the axis: the ids of sweeps without it stay what they were */
+  for (guint i = 0; g->prune_axis && i < g->prune_keeps->len; i++)
+    g_string_append_printf (s, "prune %.17g\n", g_array_index (g->prune_keeps, double, i));
   for (guint i = 0; i < g->outlier_scales->len; i++)
     g_string_append_printf (s, "outlier %.17g\n", g_array_index (g->outlier_scales, double, i));
   for (guint i = 0; i < g->kv_scales->len; i++)
@@ -309,6 +312,7 @@ vitx_sweep_grid_free (VitxSweepGrid *g)
   if (!g)
     return;
   g_clear_pointer (&g->models, g_ptr_array_unref);
+  g_clear_pointer (&g->prune_keeps, g_array_unref);
   g_clear_pointer (&g->outlier_scales, g_array_unref);
   g_clear_pointer (&g->kv_scales, g_array_unref);
   g_clear_pointer (&g->clips, g_array_unref);
@@ -392,6 +396,11 @@ vitx_sweep_grid_new (const VitxSweepSpec *s, GError **error)
                        : single_double (vx_xbar_config_onoff (s->base));
   if (!g->onoffs)
     return NULL;
+  g->prune_axis = s->prune_keep != NULL;
+  g->prune_keeps = s->prune_keep ? parse_doubles ("--prune-keep", s->prune_keep, 0, TRUE, 1, error)
+                                 : single_double (0.0);
+  if (!g->prune_keeps)
+    return NULL;
   g->outlier_scales = s->outlier_scale ? parse_doubles ("--outlier-scale", s->outlier_scale, 1, FALSE, 64, error)
                                        : single_double (1.0);
   if (!g->outlier_scales)
@@ -410,7 +419,7 @@ vitx_sweep_grid_new (const VitxSweepSpec *s, GError **error)
     return NULL;
 
   guint64 points = g->models->len;
-  guint lens[] = { g->outlier_scales->len, g->kv_scales->len, g->clips->len, g->onoffs->len,
+  guint lens[] = { g->prune_keeps->len, g->outlier_scales->len, g->kv_scales->len, g->clips->len, g->onoffs->len,
                    g->gammas->len, g->seeds->len };
   for (guint i = 0; i < G_N_ELEMENTS (lens); i++)
     {
@@ -460,6 +469,8 @@ vitx_sweep_grid_point (const VitxSweepGrid *g, guint index, VitxSweepPoint *p)
   i /= g->kv_scales->len;
   p->outlier_scale = g_array_index (g->outlier_scales, double, i % g->outlier_scales->len);
   i /= g->outlier_scales->len;
+  p->prune_keep = g_array_index (g->prune_keeps, double, i % g->prune_keeps->len);
+  i /= g->prune_keeps->len;
   p->model = i;
 }
 
@@ -488,7 +499,10 @@ vitx_sweep_point_key (const VitxSweepGrid *g, const VitxSweepPoint *p)
   g_autofree char *clip = vitx_sweep_clip_label (&p->clip);
   g_autofree char *onoff = vitx_sweep_format_double (p->onoff);
   g_autofree char *gamma = vitx_sweep_format_double (p->gamma);
-  return g_strdup_printf ("model=%s;outlier=%s;kv=%s;clip=%s;onoff=%s;gamma=%s;seed=%" G_GUINT64_FORMAT,
-                          (const char *) g_ptr_array_index (g->models, p->model), s,
+  g_autofree char *keep = vitx_sweep_format_double (p->prune_keep);
+  /* ";prune=R" only on a pruning axis: keys without it are those of older sweeps */
+  g_autofree char *prune = g->prune_axis ? g_strconcat (";prune=", keep, NULL) : g_strdup ("");
+  return g_strdup_printf ("model=%s%s;outlier=%s;kv=%s;clip=%s;onoff=%s;gamma=%s;seed=%" G_GUINT64_FORMAT,
+                          (const char *) g_ptr_array_index (g->models, p->model), prune, s,
                           vx_kv_scale_to_string (p->kv_scale), clip, onoff, gamma, p->seed);
 }

@@ -1,9 +1,14 @@
 /* vitx-sweep.h: the grid, point keys, result records and result files of `vitx sweep`
  *
- * A sweep is the product of seven axes, enumerated in this fixed order,
+ * A sweep is the product of eight axes, enumerated in this fixed order,
  * outermost first (the last axis varies fastest):
  *
- *   model, outlier scale s, K/V scale policy, ClipFormer, ON/OFF, gamma, seed
+ *   model, token pruning keep ratio, outlier scale s, K/V scale policy,
+ *   ClipFormer, ON/OFF, gamma, seed
+ *
+ * The pruning axis exists only with --prune-keep: without it every point runs
+ * the model's own ratio (its vitx.prune_keep, or none), and keys and sweep ids
+ * are those of sweeps made before the axis existed.
  *
  * Point index i (0 .. points-1) is the mixed-radix number of its axis
  * positions. One point is one crossbar evaluation with one seed; it gives one
@@ -35,6 +40,7 @@ typedef struct {
 typedef struct {
   char **models;             /* NULL or empty: the shipped model */
   const char *gamma, *onoff, *alpha, *beta, *clip, *kv_scale, *outlier_scale, *seeds;
+  const char *prune_keep;    /* keep ratios in (0, 1]; NULL: each model's own */
   int repeats;               /* without seeds: seeds base.seed .. base.seed + repeats - 1 */
   const VxXbarConfig *base;  /* every other setting (validated) */
   int outlier_channels;      /* c of the outlier what-if (points with s > 1) */
@@ -46,6 +52,8 @@ typedef struct {
 
 typedef struct {
   GPtrArray *models;         /* char *, as given (the default resolved to its path) */
+  GArray *prune_keeps;       /* double in (0, 1] (1 = no pruning); without the axis one 0 */
+  gboolean prune_axis;       /* FALSE: each model runs its own ratio (vitx.prune_keep) */
   GArray *outlier_scales;    /* double; 1 = the model as it is */
   GArray *kv_scales;         /* VxKvScale */
   GArray *clips;             /* VitxSweepClip */
@@ -66,6 +74,7 @@ typedef struct {
 typedef struct {
   guint index;
   guint model;               /* index into grid->models */
+  double prune_keep;         /* 0: the model's own ratio (no pruning axis) */
   double outlier_scale;
   VxKvScale kv_scale;
   VitxSweepClip clip;
@@ -80,7 +89,8 @@ void           vitx_sweep_grid_point (const VitxSweepGrid *g, guint index, VitxS
 /* the crossbar config of a point */
 void           vitx_sweep_point_config (const VitxSweepGrid *g, const VitxSweepPoint *p,
                                         VxXbarConfig *cfg);
-/* "model=M;outlier=1;kv=per-head;clip=2:0.25;onoff=100;gamma=5;seed=0" */
+/* "model=M;outlier=1;kv=per-head;clip=2:0.25;onoff=100;gamma=5;seed=0", with
+ * ";prune=R" after the model when the grid has a pruning axis */
 char          *vitx_sweep_point_key  (const VitxSweepGrid *g, const VitxSweepPoint *p);
 /* "none", "2:0.25", "2:0.25:renormalised" */
 char          *vitx_sweep_clip_label (const VitxSweepClip *c);
@@ -91,17 +101,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitxSweepGrid, vitx_sweep_grid_free)
 
 /* ---- records (vitx-sweep-records.c) ---- */
 
-/* the record of a finished point; data_source: the dataset's description */
+/* the record of a finished point; data_source: the dataset's description;
+ * prune_keep: the keep ratio the point ran with (1 = no pruning) */
 JsonNode   *vitx_sweep_record_new (const VitxSweepGrid *g, const VitxSweepPoint *p,
                                    const VxXbarConfig *cfg, const char *data_source,
-                                   const VxXbarEvalResult *r);
+                                   double prune_keep, const VxXbarEvalResult *r);
 /* compact JSON and a newline */
 char       *vitx_sweep_record_to_line (JsonNode *record);
 /* fields that differ between two runs of the same point: seconds, finished, host */
 gboolean    vitx_sweep_is_timing_field (const char *name);
 /* the record without its timing fields, as compact JSON (for comparisons) */
 char       *vitx_sweep_record_canonical (JsonObject *record);
-/* the CSV header line and one row (both ending in a newline) */
+/* the CSV header line and one row (both ending in a newline); column prune_keep
+ * stands just before the last one (config), so the columns before it keep the
+ * positions they had in files written before it existed */
 const char *vitx_sweep_csv_header (void);
 char       *vitx_sweep_record_to_csv (JsonObject *record);
 
@@ -114,6 +127,8 @@ typedef struct {
   VitxSweepFormat format;
   int fd;                    /* -1 when read only */
   gsize torn;                /* bytes of an incomplete last line (left by a kill) */
+  gboolean csv_legacy;       /* CSV: written before column prune_keep existed (rows
+                                appended to it leave the column out too) */
   GHashTable *done;          /* index (GUINT_TO_POINTER (i + 1)) -> JsonNode * record
                                 (CSV: NULL values) */
 } VitxSweepFile;
@@ -129,6 +144,8 @@ gboolean       vitx_sweep_file_has    (const VitxSweepFile *f, guint index);
 JsonNode      *vitx_sweep_file_get    (const VitxSweepFile *f, guint index);
 /* appends text with one write, then fsync */
 gboolean       vitx_sweep_file_append (VitxSweepFile *f, const char *text, GError **error);
+/* a CSV row of the record in the file's columns (see csv_legacy) */
+char          *vitx_sweep_file_csv_row (const VitxSweepFile *f, JsonObject *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitxSweepFile, vitx_sweep_file_free)
 

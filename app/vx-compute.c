@@ -309,6 +309,8 @@ typedef struct {
   VxMatmulHooks hooks;
   int block, grid, extra;
   float *attn;               /* (grid * grid) */
+  int *orig;                 /* (N) original token index of each row of image 0 */
+  int tokens;                /* rows per image of the observed block (0 until seen) */
 } SampleHooks;
 
 static void
@@ -349,7 +351,19 @@ chain_block_in (void *user, int block, int64_t first_image, float *x, int B, int
   h->block_in (h->user, block, first_image, x, B, N, D);
 }
 
-/* probs (B, H, N, N): row 0 of every head is the class token's attention */
+/* Token pruning: kept (B, N) original token indices of the rows from `block` on */
+static void
+observe_tokens_kept (void *user, int block, int64_t first_image, const int *kept, int B, int N)
+{
+  SampleHooks *sh = user;
+  const VxMatmulHooks *h = sh->inner;
+  if (h && h->tokens_kept)
+    h->tokens_kept (h->user, block, first_image, kept, B, N);
+  memcpy (sh->orig, kept, sizeof (int) * N);   /* image 0: the sample */
+}
+
+/* probs (B, H, N, N): row 0 of every head is the class token's attention. In a
+ * pruned block, row i is token sh->orig[i]; patches without a row get NAN. */
 static void
 observe_probs (void *user, int block, int64_t first_image, const float *probs, int B, int H, int N)
 {
@@ -360,12 +374,17 @@ observe_probs (void *user, int block, int64_t first_image, const float *probs, i
   if (block != sh->block)
     return;
   int np = sh->grid * sh->grid;
-  memset (sh->attn, 0, sizeof (float) * np);
-  for (int hd = 0; hd < H; hd++)
+  sh->tokens = N;
+  for (int p = 0; p < np; p++)
+    sh->attn[p] = NAN;
+  for (int i = sh->extra; i < N; i++)
     {
-      const float *row = probs + (size_t) hd * N * N;
-      for (int p = 0; p < np; p++)
-        sh->attn[p] += row[sh->extra + p] / H;
+      int p = sh->orig[i] - sh->extra;
+      g_return_if_fail (p >= 0 && p < np);
+      float sum = 0.0f;
+      for (int hd = 0; hd < H; hd++)
+        sum += probs[(size_t) hd * N * N + i] / H;
+      sh->attn[p] = sum;
     }
 }
 
@@ -379,6 +398,10 @@ sample_hooks_init (SampleHooks *sh, const VxMatmulHooks *inner, const VxArch *a,
   sh->grid = a->img_size / a->patch_size;
   sh->extra = a->distilled ? 2 : 1;
   sh->attn = attn;
+  int N = vx_arch_num_tokens (a);
+  sh->orig = g_new (int, N);
+  for (int t = 0; t < N; t++)
+    sh->orig[t] = t;
   if (inner)
     {
       sh->hooks.linear = inner->linear ? chain_linear : NULL;
@@ -386,9 +409,17 @@ sample_hooks_init (SampleHooks *sh, const VxMatmulHooks *inner, const VxArch *a,
       sh->hooks.attn_sv = inner->attn_sv ? chain_sv : NULL;
       sh->hooks.attn_out = inner->attn_out ? chain_attn_out : NULL;
       sh->hooks.block_in = inner->block_in ? chain_block_in : NULL;
+      sh->hooks.linear_any_rows = inner->linear_any_rows;
     }
   sh->hooks.attn_probs = observe_probs;
+  sh->hooks.tokens_kept = observe_tokens_kept;
   sh->hooks.user = sh;
+}
+
+static void
+sample_hooks_clear (SampleHooks *sh)
+{
+  g_clear_pointer (&sh->orig, g_free);
 }
 
 static void
@@ -455,6 +486,7 @@ vx_compute_sample (const VxModel *m, const VxDataset *ds, const VxRunSettings *s
   out->block = block;
   out->num_classes = K;
   out->grid = a->img_size / a->patch_size;
+  out->num_tokens = vx_arch_num_tokens (a);
   out->attn_ideal = g_new0 (float, out->grid * out->grid);
   out->attn_noisy = g_new0 (float, out->grid * out->grid);
   out->probs_ideal = g_new (double, K);
@@ -475,6 +507,8 @@ vx_compute_sample (const VxModel *m, const VxDataset *ds, const VxRunSettings *s
   vx_model_forward (pm, acts, image, 1, logits, &fo);
   softmax_probs (out->probs_ideal, logits, K);
   out->pred_ideal = vx_argmax (logits, K);
+  out->tokens = sh.tokens;
+  sample_hooks_clear (&sh);
 
   vx_xbar_sim_set_seed (sim, s->xbar.seed);
   vx_xbar_sim_batch_begin (sim, bi, index, 1);
@@ -482,6 +516,7 @@ vx_compute_sample (const VxModel *m, const VxDataset *ds, const VxRunSettings *s
   vx_model_forward (pm, acts, image, 1, logits, &fo);
   softmax_probs (out->probs_noisy, logits, K);
   out->pred_noisy = vx_argmax (logits, K);
+  sample_hooks_clear (&sh);
   vx_acts_free (acts);
   return TRUE;
 }

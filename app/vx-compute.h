@@ -90,8 +90,11 @@ typedef struct {
   double *probs_noisy;
   int pred_ideal, pred_noisy;
   int grid;                 /* patches per side */
-  float *attn_ideal;        /* (grid, grid) class-token attention to each patch, mean over heads */
-  float *attn_noisy;
+  float *attn_ideal;        /* (grid, grid) class-token attention to each patch, mean over heads;
+                               NAN for patches token pruning dropped before this block */
+  float *attn_noisy;        /* the same on crossbars (its selection may differ from the ideal one) */
+  int tokens;               /* tokens (rows per image) of this block: num_tokens unless pruned */
+  int num_tokens;           /* tokens of the unpruned network (class token(s) + patches) */
 } VxSampleResult;
 
 gboolean vx_compute_sample (const VxModel *m, const VxDataset *ds, const VxRunSettings *s,

@@ -87,7 +87,12 @@ show_result (VxSampleView *self)
                               100 * r->probs_ideal[r->pred_ideal]);
       cap2 = g_strdup_printf ("Crossbars: %s (%.0f %%)", class_name (self, r->pred_noisy),
                               100 * r->probs_noisy[r->pred_noisy]);
-      title = g_strdup_printf ("Block %d, mean over heads", r->block + 1);
+      if (r->tokens > 0 && r->tokens < r->num_tokens)
+        title = g_strdup_printf ("Block %d, mean over heads · token pruning: %d of %d tokens "
+                                 "kept, dropped patches blank", r->block + 1, r->tokens,
+                                 r->num_tokens);
+      else
+        title = g_strdup_printf ("Block %d, mean over heads", r->block + 1);
       g_autofree char *summary = g_strdup_printf ("Ideal %s · on crossbars %s",
                                                   r->pred_ideal == r->label ? "right" : "wrong",
                                                   r->pred_noisy == r->label ? "right" : "wrong");
