@@ -274,5 +274,39 @@ else
   echo "ok $n - hw --arch # SKIP vitx hw has no --arch option yet"
 fi
 
+# ---- token pruning reaches bench and figures (--prune-keep, in the crossbar group) --------
+# bench counts the FLOPs of the pruned forward pass: fewer than without pruning
+flops_of () {  # the forward_flops_per_image of `vitx bench --json` output in $tmp/out
+  sed -n 's/.*"forward_flops_per_image" *: *\([0-9.eE+]*\).*/\1/p' "$tmp/out" | head -n 1
+}
+bench_tiny () { "$vitx" bench --model "$model" --json --batch 2 --reps 1 --gemm-size 64 --threads 1 "$@"; }
+if "$vitx" bench --help-all 2>&1 | grep -q -- "--prune-keep"; then
+  bench_tiny > "$tmp/out" 2> "$tmp/err"; full=$(flops_of)
+  bench_tiny --prune-keep 0.7 > "$tmp/out" 2> "$tmp/err"; pruned=$(flops_of)
+  cp "$tmp/out" "$tmp/out.keep"
+  bench_tiny --prune-keep 1 > "$tmp/out" 2> "$tmp/err"; off=$(flops_of)
+  if [ -n "$full" ] && [ -n "$pruned" ] && [ "$off" = "$full" ] \
+     && awk -v a="$pruned" -v b="$full" 'BEGIN { exit !(a > 0 && a < b) }' \
+     && grep -qE '"prune_keep" *: *0\.(7|69999)' "$tmp/out.keep"; then
+    ok "bench --prune-keep 0.7: $pruned FLOPs per image, fewer than $full"
+  else
+    not_ok "bench --prune-keep 0.7: FLOPs per image" "pruned '$pruned', unpruned '$full', keep 1 '$off'"
+  fi
+  run "bench --prune-keep 2" 2 "--prune-keep" -- bench --model "$model" --prune-keep 2 --reps 1
+  # figures: the settings JSON of every figure names the ratio the model ran with
+  mkdir -p "$tmp/fig-pruned" "$tmp/fig-plain"
+  "$vitx" figures --model "$model" --out "$tmp/fig-pruned" --only hw --format svg --quiet \
+    --prune-keep 0.7 > /dev/null 2> "$tmp/err"
+  "$vitx" figures --model "$model" --out "$tmp/fig-plain" --only hw --format svg --quiet \
+    > /dev/null 2>> "$tmp/err"
+  if grep -q 'prune_keep' "$tmp/fig-pruned/fig10-hw.svg" 2>/dev/null \
+     && [ -f "$tmp/fig-plain/fig10-hw.svg" ] && ! grep -q 'prune_keep' "$tmp/fig-plain/fig10-hw.svg"; then
+    ok "figures --prune-keep 0.7: recorded in the figures' settings"
+  else
+    not_ok "figures --prune-keep 0.7: recorded in the figures' settings"
+  fi
+  run "figures --prune-keep 0" 2 "--prune-keep" -- figures --model "$model" --out "$tmp/fig-bad" --prune-keep 0
+fi
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -7,6 +7,7 @@
 #include "test-explorer-common.h"
 #include "vx-compute.h"
 #include "vx-error.h"
+#include "vx-paths.h"
 #include "vx-study.h"
 
 static VxModel *model;
@@ -196,6 +197,170 @@ test_sample (void)
   g_assert_error (error, VX_ERROR, VX_ERROR_INVALID_ARG);
 }
 
+/* ---- the sample's attention map under token pruning ------------------------------------- */
+
+typedef struct {
+  int depth, H;
+  int *n;           /* (depth) rows per image of each block */
+  float **probs;    /* (depth) copies of the block's probs (1, H, n, n) */
+} ProbsCapture;
+
+static void
+capture_probs (void *user, int block, int64_t first_image, const float *probs, int B, int H, int N)
+{
+  ProbsCapture *c = user;
+  g_assert_cmpint (B, ==, 1);
+  c->H = H;
+  c->n[block] = N;
+  g_free (c->probs[block]);
+  c->probs[block] = g_memdup2 (probs, sizeof (float) * H * N * N);
+}
+
+/* the class token's attention to row i of a block, mean over the heads, as the
+ * map averages it */
+static float
+cls_attention (const ProbsCapture *c, int block, int i)
+{
+  int N = c->n[block];
+  float sum = 0.0f;
+  for (int hd = 0; hd < c->H; hd++)
+    sum += c->probs[block][(size_t) hd * N * N + i] / c->H;
+  return sum;
+}
+
+/* The expected maps of every block for one image of m, from the ideal network's
+ * attention: this test ranks the patch rows itself (head-averaged class
+ * attention, ties to the lower index, ceil(keep n) kept, kept in order) and
+ * follows every row back to its patch. expect (depth, grid * grid), NAN where
+ * the block has no row. Returns the blocks' token counts (depth). */
+static int *
+expected_maps (const VxModel *m, const VxDataset *ds, int index, double keep, float *expect)
+{
+  const VxArch *a = &m->arch;
+  int L = a->depth, T = a->distilled ? 2 : 1, N = vx_arch_num_tokens (a), np = N - T;
+  ProbsCapture c = { L, 0, g_new0 (int, L), g_new0 (float *, L) };
+  VxMatmulHooks hk = { .attn_probs = capture_probs, .user = &c, .linear_any_rows = TRUE };
+  g_autofree float *image = g_new (float, (size_t) a->in_chans * a->img_size * a->img_size);
+  g_autofree float *logits = g_new (float, a->num_classes);
+  vx_dataset_fill_batch (ds, m, index, 1, image);
+  VxActs *acts = vx_acts_new (a, 1, FALSE);
+  VxForwardOpts fo = { &hk, index, 0, 0 };
+  vx_model_forward (m, acts, image, 1, logits, &fo);
+  vx_acts_free (acts);
+
+  g_autofree int *orig = g_new (int, N), *next = g_new (int, N);
+  g_autofree float *score = g_new (float, N);
+  int n = N;
+  for (int t = 0; t < N; t++)
+    orig[t] = t;
+  for (int l = 0; l < L; l++)
+    {
+      if (c.n[l] < n)
+        {
+          /* pruned before l: keep the k best patch rows of block l - 1 */
+          int k = (int) ceil (keep * (n - T) - 1e-9);
+          g_assert_cmpint (c.n[l], ==, T + k);
+          for (int i = T; i < n; i++)
+            score[i] = cls_attention (&c, l - 1, i);
+          int kept = 0;
+          for (int i = 0; i < n; i++)
+            {
+              int better = 0;
+              for (int j = T; i >= T && j < n; j++)
+                better += score[j] > score[i] || (score[j] == score[i] && j < i);
+              if (i < T || better < k)
+                next[kept++] = orig[i];
+            }
+          g_assert_cmpint (kept, ==, T + k);
+          memcpy (orig, next, sizeof (int) * kept);
+          n = kept;
+        }
+      g_assert_cmpint (c.n[l], ==, n);
+      float *e = expect + (size_t) l * np;
+      for (int p = 0; p < np; p++)
+        e[p] = NAN;
+      for (int i = T; i < n; i++)
+        e[orig[i] - T] = cls_attention (&c, l, i);
+    }
+  for (int l = 0; l < L; l++)
+    g_free (c.probs[l]);
+  g_free (c.probs);
+  return c.n;
+}
+
+/* the sample's ideal map of every block equals the expected one, pruned patches NAN;
+ * the crossbar map has a value for exactly the kept number of patches */
+static void
+check_pruned_sample (const VxModel *m, const VxDataset *ds, int index, double keep,
+                     int min_pruned_blocks)
+{
+  const VxArch *a = &m->arch;
+  int L = a->depth, T = a->distilled ? 2 : 1, N = vx_arch_num_tokens (a), np = N - T;
+  g_autofree float *expect = g_new (float, (size_t) L * np);
+  g_autofree int *tokens = expected_maps (m, ds, index, keep, expect);
+  VxRunSettings s;
+  settings_variant (&s, 1);
+  int pruned_blocks = 0;
+  for (int l = 0; l < L; l++)
+    {
+      VxSampleResult r;
+      g_autoptr (GError) error = NULL;
+      g_assert_true (vx_compute_sample (m, ds, &s, index, l, &r, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (r.grid * r.grid, ==, np);
+      g_assert_cmpint (r.num_tokens, ==, N);
+      g_assert_cmpint (r.tokens, ==, tokens[l]);
+      pruned_blocks += tokens[l] < N;
+      int finite_ideal = 0, finite_noisy = 0;
+      for (int p = 0; p < np; p++)
+        {
+          float want = expect[(size_t) l * np + p];
+          if (isnan (want))
+            g_assert_true (isnan (r.attn_ideal[p]));
+          else
+            {
+              g_assert_cmpfloat_with_epsilon (r.attn_ideal[p], want, 1e-6);
+              finite_ideal++;
+            }
+          if (!isnan (r.attn_noisy[p]))
+            {
+              g_assert_cmpfloat (r.attn_noisy[p], >=, 0);
+              finite_noisy++;
+            }
+        }
+      g_assert_cmpint (finite_ideal, ==, tokens[l] - T);
+      g_assert_cmpint (finite_noisy, ==, tokens[l] - T);
+      vx_sample_result_clear (&r);
+    }
+  g_assert_cmpint (pruned_blocks, >=, min_pruned_blocks);
+}
+
+static void
+test_sample_pruned (void)
+{
+  /* a random 4-block model (pruned before blocks 1, 2 and 3: 17, 13, 10, 8 tokens) */
+  VxArch a = model->arch;
+  a.depth = 4;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VxModel) m = vx_model_new (&a, &error);
+  g_assert_no_error (error);
+  vx_model_init_random (m, 5);
+  vx_model_set_meta (m, VX_META_PRUNE_KEEP, "0.7");
+  check_pruned_sample (m, data, 7, 0.7, 3);
+
+  /* the shipped Sparse model (its own vitx.prune_keep 0.7: blocks 2 to 5 pruned) */
+  g_autofree char *path = vx_default_model_path ("vit-fmnist-sparse.safetensors");
+  if (!path)
+    {
+      g_test_message ("vit-fmnist-sparse.safetensors not found: checked the random model only");
+      return;
+    }
+  g_autoptr (VxModel) sparse = vx_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (vx_model_prune_keep (sparse), ==, 0.7);
+  check_pruned_sample (sparse, data, 3, 0.7, 4);
+}
+
 static gboolean
 cancel_now (gpointer user)
 {
@@ -341,6 +506,7 @@ main (int argc, char **argv)
   g_test_add_func ("/explorer-study/stages-equal-one-evaluation", test_stages_exact);
   g_test_add_func ("/explorer-study/cancel", test_cancel);
   g_test_add_func ("/explorer-study/sample", test_sample);
+  g_test_add_func ("/explorer-study/sample-pruned", test_sample_pruned);
   g_test_add_func ("/explorer-study/roundtrip", test_study_roundtrip);
   g_test_add_func ("/explorer-study/hostile-files", test_study_hostile);
   int status = g_test_run ();

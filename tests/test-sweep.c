@@ -781,6 +781,10 @@ test_bad (void)
     { "unknown model, emit", 1, "no-such-model.safetensors: no such model file",
       { "-m", "no-such-model.safetensors", "--emit", "slurm", "--out", "x.jsonl" } },
     { "outlier channels", 2, "channels", { "--outlier-scale", "1,4", "--outlier-channels", "99" } },
+    { "prune keep 0", 2, "--prune-keep 0: expected values in (0, 1]", { "--prune-keep", "0.7,0" } },
+    { "prune keep 1.5", 2, "--prune-keep 1.5: expected values in (0, 1]", { "--prune-keep", "1.5" } },
+    { "crossbar prune keep", 2, "--prune-keep: token pruning keep ratio 'x'",
+      { "--crossbar-prune-keep", "x" } },
   };
   g_autofree char *dir = make_tmp_dir ();
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
@@ -818,6 +822,168 @@ test_bad (void)
   rc = sweep (dir, NULL, &err, "-m", model_path, "-d", data_path, "-n", "8", GRID, "--out", "x.jsonl",
               "--csv", "x.jsonl", NULL);
   g_assert_cmpint (rc, ==, 2);
+  rm_rf (dir);
+}
+
+/* ---- the token pruning axis ----------------------------------------------------------------- */
+
+/* the number of CSV fields of a line (commas outside quotes + 1) */
+static int
+csv_fields (const char *line)
+{
+  int n = 1;
+  gboolean quoted = FALSE;
+  for (const char *c = line; *c && *c != '\n'; c++)
+    {
+      if (*c == '"')
+        quoted = !quoted;
+      else if (*c == ',' && !quoted)
+        n++;
+    }
+  return n;
+}
+
+/* the line's field i (0-based; only for fields before any quoted one) */
+static char *
+csv_field (const char *line, int i)
+{
+  g_auto (GStrv) f = g_strsplit (line, ",", i + 2);
+  g_assert_cmpuint (g_strv_length (f), >, (guint) i);
+  return g_strdup (f[i]);
+}
+
+/* a CSV as vitx wrote it before column prune_keep (28 columns, config last):
+ * field 27 (0-based) of every line removed */
+static char *
+csv_drop_prune_column (const char *text)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; lines[i]; i++)
+    {
+      if (!lines[i][0])
+        continue;
+      g_assert_cmpint (csv_fields (lines[i]), ==, 29);
+      /* 27 commas before the field; nothing before config is quoted in these rows */
+      const char *start = lines[i];
+      for (int k = 0; k < 27; k++)
+        start = strchr (start, ',') + 1;
+      const char *end = strchr (start, ',');
+      g_string_append_len (out, lines[i], start - lines[i]);
+      g_string_append (out, end + 1);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_prune_keep (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+
+  /* the axis comes right after the model; keys name it, other grids' keys do not */
+  g_autofree char *list = NULL;
+  int rc = sweep (dir, &list, NULL, "-m", model_path, "--prune-keep", "0.7,1", "--gamma", "3,5",
+                  "--list", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_auto (GStrv) lines = g_strsplit (list, "\n", -1);
+  g_assert_nonnull (strstr (lines[0], ": 4 points"));
+  const char *keeps[] = { "0.7", "1" }, *gammas[] = { "3", "5" };
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("%d\tmodel=%s;prune=%s;outlier=1;kv=per-head;clip=none;"
+                                               "onoff=100;gamma=%s;seed=0", i, model_path,
+                                               keeps[i / 2], gammas[i % 2]);
+      g_assert_cmpstr (lines[i + 2], ==, want);
+    }
+  /* the single-valued crossbar option is the same grid; without either, another sweep
+   * with the keys of sweeps made before the axis */
+  g_autofree char *one = NULL, *single = NULL, *none = NULL;
+  rc = sweep (dir, &one, NULL, "-m", model_path, "--prune-keep", "0.7", "--list", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  rc = sweep (dir, &single, NULL, "-m", model_path, "--crossbar-prune-keep", "0.7", "--list", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_cmpstr (single, ==, one);
+  rc = sweep (dir, &none, NULL, "-m", model_path, "--list", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  /* "# sweep ID: 1 points": the sweep ids differ */
+  g_auto (GStrv) none_lines = g_strsplit (none, "\n", 2), one_lines = g_strsplit (one, "\n", 2);
+  g_assert_true (g_str_has_suffix (none_lines[0], ": 1 points"));
+  g_assert_cmpstr (none_lines[0], !=, one_lines[0]);
+  g_assert_null (strstr (none, "prune"));
+
+  /* each point equals `vitx eval --prune-keep` of its ratio (per-block SNR included,
+   * which pruning changes) and records the ratio it ran with */
+  g_autofree char *err = NULL;
+  rc = sweep (dir, NULL, &err, "-m", model_path, "-d", data_path, "-n", "32", "-t", "1",
+              "--prune-keep", "0.5,1", "--gamma", "5", "--snr", "end-to-end", "--snr-limit", "8",
+              "--out", "p.jsonl", "--csv", "p.csv", "-q", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_autofree char *text = read_file (dir, "p.jsonl");
+  g_auto (GStrv) recs = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (recs), ==, 3);
+  double snr_block2[2];
+  for (int i = 0; i < 2; i++)
+    {
+      const char *keep = i == 0 ? "0.5" : "1";
+      const char *eval_argv[] = {
+        vitx_bin, "eval", "-m", model_path, "-d", data_path, "-n", "32", "-t", "1", "--json", "-q",
+        "--gamma", "5", "--seed", "0", "--snr", "end-to-end", "--snr-limit", "8",
+        "--prune-keep", keep, NULL
+      };
+      g_autofree char *eval_out = NULL;
+      rc = run_argv (dir, (char **) eval_argv, &eval_out, NULL);
+      g_assert_cmpint (rc, ==, 0);
+      g_autoptr (JsonParser) p1 = json_parser_new (), p2 = json_parser_new ();
+      JsonObject *rec = parse_object (recs[i], p1), *ev = parse_object (eval_out, p2);
+      g_assert_cmpfloat (json_object_get_double_member (rec, "prune_keep"), ==, i == 0 ? 0.5 : 1.0);
+      g_assert_cmpfloat (json_object_get_double_member (ev, "prune_keep"), ==, i == 0 ? 0.5 : 1.0);
+      g_assert_cmpfloat (json_object_get_double_member (rec, "top1"), ==,
+                         json_object_get_double_member (ev, "top1"));
+      JsonArray *s1 = json_object_get_array_member (rec, "snr_db"), *s2 = json_object_get_array_member (ev, "snr_db");
+      g_assert_cmpuint (json_array_get_length (s1), ==, 3);
+      for (guint b = 0; b < 3; b++)
+        g_assert_cmpfloat (json_array_get_double_element (s1, b), ==, json_array_get_double_element (s2, b));
+      snr_block2[i] = json_array_get_double_element (s1, 2);
+    }
+  /* block 2 runs pruned (before blocks 1 and 2 of this depth-3 model) at 0.5 only */
+  g_assert_cmpfloat (snr_block2[0], !=, snr_block2[1]);
+
+  /* CSV: prune_keep is the column before config; the others keep their places */
+  g_autofree char *csv = read_file (dir, "p.csv");
+  g_auto (GStrv) rows = g_strsplit (csv, "\n", -1);
+  g_assert_true (g_str_has_suffix (rows[0], ",finished,host,prune_keep,config"));
+  g_assert_cmpint (csv_fields (rows[0]), ==, 29);
+  g_autofree char *gamma_head = csv_field (rows[0], 13), *top1_head = csv_field (rows[0], 18);
+  g_assert_cmpstr (gamma_head, ==, "gamma");
+  g_assert_cmpstr (top1_head, ==, "top1");
+  for (int i = 1; i <= 2; i++)
+    {
+      g_assert_cmpint (csv_fields (rows[i]), ==, 29);
+      g_autofree char *keep = csv_field (rows[i], 27);
+      g_assert_cmpstr (keep, ==, i == 1 ? "0.5" : "1");
+    }
+
+  /* a CSV of an older vitx (no prune_keep column) resumes in its own columns */
+  rc = sweep (dir, NULL, NULL, "-m", model_path, "-d", data_path, "-n", "32", "-t", "1", GRID,
+              "--csv", "new.csv", "--stop-after", "3", "-q", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_autofree char *partial = read_file (dir, "new.csv");
+  g_autofree char *legacy = csv_drop_prune_column (partial);
+  g_assert_true (g_str_has_prefix (legacy, "sweep,index,points,key,model,"));
+  g_assert_nonnull (strstr (legacy, ",finished,host,config\n"));
+  write_file (dir, "old.csv", legacy, -1);
+  g_clear_pointer (&err, g_free);
+  rc = sweep (dir, NULL, &err, "-m", model_path, "-d", data_path, "-n", "32", "-t", "1", GRID,
+              "--csv", "old.csv", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (err, "3 already done, 5 to run"));
+  g_autofree char *resumed = read_file (dir, "old.csv");
+  g_assert_true (g_str_has_prefix (resumed, legacy));
+  g_auto (GStrv) old_rows = g_strsplit (resumed, "\n", -1);
+  g_assert_cmpuint (g_strv_length (old_rows), ==, 10);
+  for (int i = 0; i < 9; i++)
+    g_assert_cmpint (csv_fields (old_rows[i]), ==, 28);
   rm_rf (dir);
 }
 
@@ -867,6 +1033,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/dry-run", test_dry_run);
   g_test_add_func ("/sweep/scripts", test_scripts);
   g_test_add_func ("/sweep/bad", test_bad);
+  g_test_add_func ("/sweep/prune-keep", test_prune_keep);
   int rc = g_test_run ();
   g_free (reference);
   g_free (vitx_bin);
