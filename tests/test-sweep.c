@@ -523,7 +523,6 @@ test_resume_stop_after (void)
   g_assert_cmpstr (csv_after, ==, csv_before);
 
   /* a CSV alone resumes too */
-  g_autofree char *half = NULL;
   rc = sweep (dir, NULL, NULL, "-m", model_path, "-d", data_path, "-n", "32", "-t", "1", GRID,
               "--csv", "only.csv", "--stop-after", "4", "-q", NULL);
   g_assert_cmpint (rc, ==, 0);
