@@ -6,6 +6,7 @@
 
 #include "vx-error.h"
 #include "vx-export-dialog.h"
+#include "vx-task.h"
 
 struct _VxExportDialog {
   GtkWindow parent_instance;
@@ -33,7 +34,7 @@ G_DEFINE_FINAL_TYPE (VxExportDialog, vx_export_dialog, GTK_TYPE_WINDOW)
 typedef struct {
   VxFiguresRequest request;
   VitxFiguresResult result;
-  VxExportDialog *dialog;    /* a reference held by the task's source */
+  VxExportDialog *dialog;    /* kept alive by the callback's reference (vx-task.h) */
 } ExportJob;
 
 static void
@@ -88,7 +89,7 @@ export_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 {
   ExportJob *job = task_data;
   GError *error = NULL;
-  if (vx_figures_request_run (&job->request, on_progress, on_cancelled, source, &job->result, &error))
+  if (vx_figures_request_run (&job->request, on_progress, on_cancelled, job->dialog, &job->result, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -107,7 +108,7 @@ finish (VxExportDialog *self, const char *message)
 static void
 export_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  VxExportDialog *self = VX_EXPORT_DIALOG (source);
+  g_autoptr (VxExportDialog) self = user_data;
   ExportJob *job = g_task_get_task_data (G_TASK (res));
   g_autoptr (GError) error = NULL;
   if (!g_task_propagate_boolean (G_TASK (res), &error))
@@ -152,11 +153,8 @@ vx_export_dialog_new (GtkWindow *parent, VxFiguresRequest *request, VxExportView
   ExportJob *job = g_new0 (ExportJob, 1);
   job->request = *request;
   memset (request, 0, sizeof *request);
-  GTask *task = g_task_new (self, self->cancellable, export_done, NULL);
-  g_task_set_task_data (task, job, export_job_free);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, export_thread);
-  g_object_unref (task);
+  job->dialog = self;
+  vx_task_run (self, self->cancellable, FALSE, job, export_job_free, export_thread, export_done);
   return self;
 }
 

@@ -7,6 +7,7 @@
 #include "vx-chart-card.h"
 #include "vx-result-charts.h"
 #include "vx-sample-view.h"
+#include "vx-task.h"
 
 struct _VxSampleView {
   GtkWidget parent_instance;
@@ -119,7 +120,7 @@ show_result (VxSampleView *self)
 static void
 sample_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  VxSampleView *self = VX_SAMPLE_VIEW (source);
+  g_autoptr (VxSampleView) self = user_data;
   GTask *task = G_TASK (res);
   g_autoptr (GError) error = NULL;
   gboolean ok = g_task_propagate_boolean (task, &error);
@@ -161,10 +162,7 @@ start_sample (VxSampleView *self)
   job->block = MIN ((int) gtk_drop_down_get_selected (self->block_dropdown),
                     self->model->model->arch.depth - 1);
   self->running = TRUE;
-  GTask *task = g_task_new (self, self->cancellable, sample_done, NULL);
-  g_task_set_task_data (task, job, sample_job_free);
-  g_task_run_in_thread (task, sample_thread);
-  g_object_unref (task);
+  vx_task_run (self, self->cancellable, TRUE, job, sample_job_free, sample_thread, sample_done);
 }
 
 /* ---- public ---------------------------------------------------------------------------- */

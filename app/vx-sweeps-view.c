@@ -8,6 +8,7 @@
 #include "vx-chart-card.h"
 #include "vx-result-charts.h"
 #include "vx-sweeps-view.h"
+#include "vx-task.h"
 
 static const double gammas[VX_SWEEP_N_GAMMAS] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
 /* the paper's ablation grid (Fig. 8): alpha, beta; alpha 0 = untransformed */
@@ -179,6 +180,7 @@ typedef struct {
   VxSharedData *data;
   VxRunSettings run;
   int images;
+  VxSweepsView *view;        /* kept alive by the callback's reference (vx-task.h) */
 } SweepJob;
 
 typedef struct {
@@ -240,7 +242,7 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
       VxRunSettings s;
       SweepPoint *p = g_new0 (SweepPoint, 1);
       point_settings (&job->run, i, &s);
-      p->view = g_object_ref (source);
+      p->view = g_object_ref (job->view);
       p->cancellable = g_object_ref (cancellable);
       p->index = i;
       /* one point at a time holds the compute lock, so live updates interleave */
@@ -253,7 +255,7 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
           point_free (p);
           break;
         }
-      g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, point_dispatch, p, point_free);
+      vx_main_post (NULL, point_dispatch, p, point_free);
     }
   if (error)
     g_task_return_error (task, error);
@@ -264,7 +266,7 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 static void
 sweep_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  VxSweepsView *self = VX_SWEEPS_VIEW (source);
+  g_autoptr (VxSweepsView) self = user_data;
   g_autoptr (GError) error = NULL;
   gboolean ok = g_task_propagate_boolean (G_TASK (res), &error);
   if (g_task_get_cancellable (G_TASK (res)) != self->cancellable)
@@ -299,10 +301,8 @@ vx_sweeps_view_run (VxSweepsView *self)
   job->data = vx_shared_data_ref (self->data);
   job->run = self->run;
   job->images = self->shown_images;
-  GTask *task = g_task_new (self, self->cancellable, sweep_done, NULL);
-  g_task_set_task_data (task, job, sweep_job_free);
-  g_task_run_in_thread (task, sweep_thread);
-  g_object_unref (task);
+  job->view = self;
+  vx_task_run (self, self->cancellable, TRUE, job, sweep_job_free, sweep_thread, sweep_done);
   refresh (self);
 }
 

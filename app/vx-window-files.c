@@ -10,6 +10,7 @@
 #include "vx-paths.h"
 #include "vx-settings.h"
 #include "vx-study.h"
+#include "vx-task.h"
 #include "vx-window-private.h"
 
 /* ---- inputs ------------------------------------------------------------------------------------- */
@@ -160,7 +161,7 @@ open_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 static void
 open_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  VxWindow *self = VX_WINDOW (source);
+  g_autoptr (VxWindow) self = user_data;
   OpenJob *job = g_task_get_task_data (G_TASK (res));
   g_autoptr (GError) error = NULL;
   self->loading--;
@@ -199,10 +200,7 @@ open_file (VxWindow *self, const char *path, gboolean is_model, VxStudy *study)
   job->model = self->model ? vx_shared_model_ref (self->model) : NULL;
   self->loading++;
   _vx_window_refresh (self);
-  GTask *task = g_task_new (self, NULL, open_done, NULL);
-  g_task_set_task_data (task, job, open_job_free);
-  g_task_run_in_thread (task, open_thread);
-  g_object_unref (task);
+  vx_task_run (self, NULL, TRUE, job, open_job_free, open_thread, open_done);
 }
 
 void

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "vx-error.h"
+#include "vx-task.h"
 #include "vx-worker.h"
 
 struct _VxWorker {
@@ -45,7 +46,8 @@ static GParamSpec *properties[N_PROPS];
 /* ---- the job (worker thread side) ---------------------------------------------------- */
 
 typedef struct {
-  VxWorker *worker;             /* only touched on the main thread */
+  GWeakRef worker;              /* only dereferenced on the main thread: the job never
+                                 * holds the worker, so it is never finalised elsewhere */
   GMainContext *context;
   GCancellable *cancellable;
   VxSharedModel *model;
@@ -73,7 +75,7 @@ static void
 job_free (gpointer data)
 {
   Job *job = data;
-  g_object_unref (job->worker);
+  g_weak_ref_clear (&job->worker);
   g_main_context_unref (job->context);
   g_object_unref (job->cancellable);
   vx_shared_model_unref (job->model);
@@ -130,7 +132,7 @@ job_post (Job *job, VxWorkerStage stage, VxRunResult *result, double fraction)
   p->stage = stage;
   p->result = result;
   p->fraction = fraction;
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, post_dispatch, p, post_free);
+  vx_main_post (job->context, post_dispatch, p, post_free);
 }
 
 static double
@@ -203,7 +205,7 @@ job_run (Job *job, GError **error)
       p->stage = VX_WORKER_STAGE_IDEAL;
       p->ideal_n = n;
       p->fraction = job_fraction (job, oth ? oth->images_done : 0);
-      g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, post_dispatch, p, post_free);
+      vx_main_post (job->context, post_dispatch, p, post_free);
     }
   if (oth)
     {
@@ -290,7 +292,9 @@ static void
 apply_post (Post *p)
 {
   Job *job = p->job;
-  VxWorker *self = job->worker;
+  g_autoptr (VxWorker) self = g_weak_ref_get (&job->worker);
+  if (!self)
+    return;
   /* complete results are right for their settings whoever asked: cache them */
   if (p->result && p->result->complete)
     cache_put (self, job->model->id, job->data->id, p->result);
@@ -329,7 +333,7 @@ apply_post (Post *p)
 static void
 job_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  VxWorker *self = VX_WORKER (source);
+  g_autoptr (VxWorker) self = user_data;
   GCancellable *c = g_task_get_cancellable (G_TASK (res));
   g_autoptr (GError) error = NULL;
   gboolean ok = g_task_propagate_boolean (G_TASK (res), &error);
@@ -359,7 +363,7 @@ launch (VxWorker *self, const VxRunSettings *s, const VxRunSettings *other, gboo
 {
   Job *job = g_atomic_rc_box_new0 (Job);
   g_mutex_init (&job->lock);
-  job->worker = g_object_ref (self);
+  g_weak_ref_init (&job->worker, self);
   job->context = g_main_context_ref_thread_default ();
   job->cancellable = g_object_ref (self->cancellable);
   job->model = vx_shared_model_ref (self->model);
@@ -375,11 +379,7 @@ launch (VxWorker *self, const VxRunSettings *s, const VxRunSettings *other, gboo
   set_busy_fraction (self, 0.0);
   notify_busy (self);
 
-  GTask *task = g_task_new (self, self->cancellable, job_done, NULL);
-  g_task_set_source_tag (task, launch);
-  g_task_set_task_data (task, job, job_release);
-  g_task_run_in_thread (task, job_thread);
-  g_object_unref (task);
+  vx_task_run (self, self->cancellable, TRUE, job, job_release, job_thread, job_done);
 }
 
 static void

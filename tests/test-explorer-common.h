@@ -17,6 +17,19 @@
 
 #define TEST_EVAL_IMAGES 500
 
+/* How long a test waits for the explorer's worker: ms, multiplied by
+ * VITX_TEST_TIMEOUT_SCALE (a positive number) when it is set. tools/run-valgrind
+ * sets it: under memcheck the staged evaluation runs 50-100 times slower. */
+G_GNUC_UNUSED static guint
+test_wait_ms (guint ms)
+{
+  const char *s = g_getenv ("VITX_TEST_TIMEOUT_SCALE");
+  double scale = s ? g_ascii_strtod (s, NULL) : 1.0;
+  if (!(scale >= 1.0 && scale <= 1000.0))
+    scale = 1.0;
+  return (guint) (ms * scale);
+}
+
 /* images [start, start + n) of ds as a dataset of their own */
 G_GNUC_UNUSED static VxDataset *
 test_dataset_slice (const VxDataset *ds, int start, int n)

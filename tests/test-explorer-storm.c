@@ -102,7 +102,7 @@ test_storm (void)
   g_assert_true (vx_window_load_dataset (win, data_dir, &error));
   g_assert_no_error (error);
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (vx_window_wait_idle (win, 300000));
+  g_assert_true (vx_window_wait_idle (win, test_wait_ms (300000)));
 
   VxWorker *worker = vx_window_get_worker (win);
   guint gen0 = vx_worker_get_generation (worker);
@@ -124,7 +124,7 @@ test_storm (void)
   vx_run_settings_load (&last, s);
   if (!vx_run_settings_validate (&last, NULL))
     g_settings_set_double (s, "beta", 1.0);
-  g_assert_true (vx_window_wait_idle (win, 600000));
+  g_assert_true (vx_window_wait_idle (win, test_wait_ms (600000)));
   g_test_message ("%u jobs started, %u stale posts dropped", vx_worker_get_generation (worker) - gen0,
                   vx_worker_get_dropped (worker));
   g_assert_cmpuint (vx_worker_get_generation (worker) - gen0, >, 5);

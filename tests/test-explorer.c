@@ -27,7 +27,7 @@ static struct {
 static void
 wait_idle (void)
 {
-  g_assert_true (vx_window_wait_idle (fx.win, WAIT_MS));
+  g_assert_true (vx_window_wait_idle (fx.win, test_wait_ms (WAIT_MS)));
 }
 
 static VxRunResult *
