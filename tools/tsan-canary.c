@@ -124,13 +124,20 @@ release_thread (gpointer data)
   return NULL;
 }
 
+/* runs func on two threads at once and waits for both */
+static void
+run_pair (GThreadFunc func)
+{
+  GThread *a = g_thread_new ("canary-a", func, NULL);
+  GThread *b = g_thread_new ("canary-b", func, NULL);
+  g_thread_join (a);
+  g_thread_join (b);
+}
+
 static int
 run_clean (void)
 {
-  GThread *a = g_thread_new ("guarded-a", guarded_thread, NULL);
-  GThread *b = g_thread_new ("guarded-b", guarded_thread, NULL);
-  g_thread_join (a);
-  g_thread_join (b);
+  run_pair (guarded_thread);
   g_assert_cmpint (guarded_counter, ==, 2 * ROUNDS);
 
   Shared *s = g_atomic_rc_box_new0 (Shared);
@@ -159,10 +166,7 @@ run_clean (void)
 static int
 run_race (void)
 {
-  GThread *a = g_thread_new ("racy-a", racy_thread, NULL);
-  GThread *b = g_thread_new ("racy-b", racy_thread, NULL);
-  g_thread_join (a);
-  g_thread_join (b);
+  run_pair (racy_thread);
   g_print ("racy counter: %d\n", racy_counter);
   return 0;
 }
