@@ -10,11 +10,12 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Kernels worth compiling for AVX2+FMA too: GCC and clang pick the clone at load time.
- * Not under TSan: GCC instruments the clones' ifunc resolver, which the dynamic
- * loader runs before the TSan runtime is set up (SIGSEGV at start-up). */
+#include "vx-clones.h"
+
+/* Kernels worth compiling for AVX2+FMA too: GCC and clang pick the clone at load time
+ * (not under TSan: vx-clones.h). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) \
-    && !defined(__SANITIZE_THREAD__)
+    && VX_CLONES_ALLOWED
 #define VX_SIMD_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
 #else
 #define VX_SIMD_CLONES

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include "vx-clones.h"
 #include "vx-rng.h"
 
 static inline uint64_t
@@ -144,10 +145,12 @@ bulk_logf (float u)
  * one in the AVX-512 copy, so fp-contract is off around the block (clang does
  * not get that copy). Every copy then does the same IEEE operations in the
  * same order and gives the same numbers, whatever the machine. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) \
+    && VX_CLONES_ALLOWED
 #define BULK_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 #define BULK_NO_CONTRACT 1
-#elif defined(__x86_64__) && defined(__linux__) && defined(__clang__) && __clang_major__ >= 14
+#elif defined(__x86_64__) && defined(__linux__) && defined(__clang__) && __clang_major__ >= 14 \
+    && VX_CLONES_ALLOWED
 #define BULK_CLONES __attribute__ ((target_clones ("avx2", "default")))
 #else
 #define BULK_CLONES
@@ -156,10 +159,12 @@ bulk_logf (float u)
 /* The draws are integer arithmetic only: AVX-512 copies (64-bit multiplies in
  * vectors: emulated with AVX512F, native with AVX512DQ in x86-64-v4) give the
  * same numbers as the scalar code, two and three times as fast. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) \
+    && VX_CLONES_ALLOWED
 #define DRAW_CLONES \
   __attribute__ ((target_clones ("arch=x86-64-v4", "avx512f", "avx2", "default")))
-#elif defined(__x86_64__) && defined(__linux__) && defined(__clang__) && __clang_major__ >= 14
+#elif defined(__x86_64__) && defined(__linux__) && defined(__clang__) && __clang_major__ >= 14 \
+    && VX_CLONES_ALLOWED
 #define DRAW_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 #else
 #define DRAW_CLONES

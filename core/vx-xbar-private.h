@@ -9,6 +9,7 @@
 
 #include <math.h>
 
+#include "vx-clones.h"
 #include "vx-xbar.h"
 #include "vx-rng.h"
 
@@ -20,7 +21,8 @@
  * the AVX-512 copy. Not with clang: clang 14 names the clones so that calls
  * from the other files of libvitx (which see only the plain prototypes here)
  * do not link. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) \
+    && VX_CLONES_ALLOWED
 #define XBAR_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 #define XBAR_NO_CONTRACT 1
 #else
