@@ -141,7 +141,8 @@ test_storm (void)
   VxSharedData *d = vx_window_get_data (win);
   g_assert_true (vx_compute_reference (m->model, d->data, &final, &x, &error));
   g_assert_no_error (error);
-  g_test_message ("final: %s -> %.2f %%", vx_run_settings_to_json_string (&final, FALSE), 100 * r->top1);
+  g_autofree char *final_json = vx_run_settings_to_json_string (&final, FALSE);
+  g_test_message ("final: %s -> %.2f %%", final_json, 100 * r->top1);
   assert_same (r, &x);
   vx_xbar_eval_result_clear (&x);
 
