@@ -6,7 +6,7 @@
  *   2. change -> the accuracy on all test images (1,000 by default) complete,
  * and prints the peak resident memory of the process. Targets: <= 150 ms, <= 1.5 s, <= 300 MB.
  *
- *   xvfb-run -a build/app/explorer-latency [--model FILE] [--data PATH] [--trials N]
+ *   xvfb-run -a build/app/explorer/explorer-latency [--model FILE] [--data PATH] [--trials N]
  */
 #define G_LOG_DOMAIN "explorer-latency"
 #include "config.h"
@@ -175,7 +175,7 @@ main (int argc, char **argv)
   struct rusage ru;
   getrusage (RUSAGE_SELF, &ru);
   double rss_mb = ru.ru_maxrss / 1024.0;
-  VxSharedModel *m = vx_window_get_model (win);
+  VsSharedModel *m = vx_window_get_model (win);
   printf ("model %s (%zu parameters), %d test images, %d threads\n", m->name, m->model->params.n,
           n_images, vx_get_num_threads ());
   double load[3] = { 0 };

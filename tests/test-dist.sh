@@ -18,7 +18,7 @@ tarball=$(ls -t "$build"/meson-dist/*.tar.xz | head -n 1)
 [ -f "$tarball" ] || { echo "no tarball in $build/meson-dist"; exit 1; }
 status=0
 list=$(tar -tJf "$tarball")
-for want in meson.build meson_options.txt README.md core/vx-model.c app/vitx.c \
+for want in meson.build meson_options.txt README.md core/engine/vx-model.c app/cli/vitx.c \
             data/fashion-mnist-subset/t10k-images-idx3-ubyte.gz data/models/README.md \
             tests/fuzz/corpus-safetensors/valid-tiny-f32.safetensors flatpak/org.vitx.Explorer.json; do
   if ! printf '%s\n' "$list" | grep -q "^[^/]*/$want\$"; then

@@ -6,7 +6,7 @@
 
 #include "test-explorer-common.h"
 #include "vx-application.h"
-#include "vx-compute.h"
+#include "vs-compute.h"
 #include "vx-settings.h"
 #include "vx-window-private.h"
 
@@ -65,7 +65,7 @@ run_for (int ms)
 }
 
 static void
-assert_same (const VxRunResult *r, const VxXbarEvalResult *x)
+assert_same (const VsRunResult *r, const VxXbarEvalResult *x)
 {
   g_assert_cmpint (r->n, ==, x->n);
   g_assert_cmpint (r->repeats, ==, x->repeats_done);
@@ -120,38 +120,38 @@ test_storm (void)
     }
   /* a storm may end on settings the core refuses (beta * G_max <= G_min):
    * the window shows that error; one more change makes them valid */
-  VxRunSettings last;
+  VsRunSettings last;
   vx_run_settings_load (&last, s);
-  if (!vx_run_settings_validate (&last, NULL))
+  if (!vs_run_settings_validate (&last, NULL))
     g_settings_set_double (s, "beta", 1.0);
   g_assert_true (vx_window_wait_idle (win, test_wait_ms (600000)));
   g_test_message ("%u jobs started, %u stale posts dropped", vx_worker_get_generation (worker) - gen0,
                   vx_worker_get_dropped (worker));
   g_assert_cmpuint (vx_worker_get_generation (worker) - gen0, >, 5);
 
-  VxRunSettings final;
+  VsRunSettings final;
   vx_run_settings_load (&final, s);
-  VxRunResult *r = vx_window_get_last_result (win);
+  VsRunResult *r = vx_window_get_last_result (win);
   g_assert_nonnull (r);
   g_assert_true (r->complete);
-  g_assert_true (vx_run_settings_equal (&r->settings, &final));
+  g_assert_true (vs_run_settings_equal (&r->settings, &final));
 
   VxXbarEvalResult x;
-  VxSharedModel *m = vx_window_get_model (win);
-  VxSharedData *d = vx_window_get_data (win);
-  g_assert_true (vx_compute_reference (m->model, d->data, &final, &x, &error));
+  VsSharedModel *m = vx_window_get_model (win);
+  VsSharedData *d = vx_window_get_data (win);
+  g_assert_true (vs_compute_reference (m->model, d->data, &final, &x, &error));
   g_assert_no_error (error);
-  g_autofree char *final_json = vx_run_settings_to_json_string (&final, FALSE);
+  g_autofree char *final_json = vs_run_settings_to_json_string (&final, FALSE);
   g_test_message ("final: %s -> %.2f %%", final_json, 100 * r->top1);
   assert_same (r, &x);
   vx_xbar_eval_result_clear (&x);
 
   /* the other setting (ClipFormer switched) is exact too */
-  VxRunResult *o = vx_worker_get_other (worker);
-  VxRunSettings other;
-  vx_run_settings_toggle_clipformer (&final, &other);
-  g_assert_true (o && o->complete && vx_run_settings_equal (&o->settings, &other));
-  g_assert_true (vx_compute_reference (m->model, d->data, &other, &x, &error));
+  VsRunResult *o = vx_worker_get_other (worker);
+  VsRunSettings other;
+  vs_run_settings_toggle_clipformer (&final, &other);
+  g_assert_true (o && o->complete && vs_run_settings_equal (&o->settings, &other));
+  g_assert_true (vs_compute_reference (m->model, d->data, &other, &x, &error));
   assert_same (o, &x);
   vx_xbar_eval_result_clear (&x);
   gtk_window_destroy (GTK_WINDOW (win));

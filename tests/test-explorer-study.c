@@ -5,18 +5,18 @@
 #include <math.h>
 
 #include "test-explorer-common.h"
-#include "vx-compute.h"
+#include "vs-compute.h"
 #include "vx-error.h"
 #include "vx-paths.h"
-#include "vx-study.h"
+#include "vs-study.h"
 
 static VxModel *model;
 static VxDataset *data;
 
 static void
-settings_variant (VxRunSettings *s, int i)
+settings_variant (VsRunSettings *s, int i)
 {
-  vx_run_settings_init (s);
+  vs_run_settings_init (s);
   s->n_images = 64;
   s->xbar.seed = 11 + i;
   switch (i)
@@ -39,15 +39,15 @@ test_settings_json (void)
 {
   for (int i = 0; i < 6; i++)
     {
-      VxRunSettings s, back;
+      VsRunSettings s, back;
       settings_variant (&s, i);
-      g_autofree char *json = vx_run_settings_to_json_string (&s, FALSE);
+      g_autofree char *json = vs_run_settings_to_json_string (&s, FALSE);
       g_autoptr (JsonParser) p = json_parser_new ();
       g_assert_true (json_parser_load_from_data (p, json, -1, NULL));
       g_autoptr (GError) error = NULL;
-      g_assert_true (vx_run_settings_from_json (&back, json_parser_get_root (p), &error));
+      g_assert_true (vs_run_settings_from_json (&back, json_parser_get_root (p), &error));
       g_assert_no_error (error);
-      g_assert_true (vx_run_settings_equal (&s, &back));
+      g_assert_true (vs_run_settings_equal (&s, &back));
       g_assert_cmpfloat (back.outlier_scale, ==, s.outlier_scale);
       g_assert_cmpint (back.xbar.kv_scale, ==, s.xbar.kv_scale);
     }
@@ -65,9 +65,9 @@ test_settings_json (void)
     {
       g_autoptr (JsonParser) p = json_parser_new ();
       g_assert_true (json_parser_load_from_data (p, bad[i][0], -1, NULL));
-      VxRunSettings s;
+      VsRunSettings s;
       g_autoptr (GError) error = NULL;
-      g_assert_false (vx_run_settings_from_json (&s, json_parser_get_root (p), &error));
+      g_assert_false (vs_run_settings_from_json (&s, json_parser_get_root (p), &error));
       g_assert_nonnull (error);
       g_assert_nonnull (strstr (error->message, bad[i][1]));
     }
@@ -76,38 +76,38 @@ test_settings_json (void)
 static void
 test_cache_key (void)
 {
-  VxRunSettings a, b;
-  vx_run_settings_init (&a);
+  VsRunSettings a, b;
+  vs_run_settings_init (&a);
   b = a;
-  g_autofree char *ka = vx_run_settings_cache_key (&a, "model-1", "data-1");
-  g_autofree char *kb = vx_run_settings_cache_key (&b, "model-1", "data-1");
+  g_autofree char *ka = vs_run_settings_cache_key (&a, "model-1", "data-1");
+  g_autofree char *kb = vs_run_settings_cache_key (&b, "model-1", "data-1");
   g_assert_cmpstr (ka, ==, kb);
   b.xbar.gamma += 1e-6;
-  g_autofree char *kc = vx_run_settings_cache_key (&b, "model-1", "data-1");
+  g_autofree char *kc = vs_run_settings_cache_key (&b, "model-1", "data-1");
   g_assert_cmpstr (ka, !=, kc);
-  g_autofree char *kd = vx_run_settings_cache_key (&a, "model-2", "data-1");
+  g_autofree char *kd = vs_run_settings_cache_key (&a, "model-2", "data-1");
   g_assert_cmpstr (ka, !=, kd);
   b = a;
   b.outlier_channels = 3;
-  g_autofree char *ke = vx_run_settings_cache_key (&b, "model-1", "data-1");
+  g_autofree char *ke = vs_run_settings_cache_key (&b, "model-1", "data-1");
   g_assert_cmpstr (ka, !=, ke);
 }
 
 /* ---- the explorer's stages equal one vx_xbar_eval_run ------------------------------------------ */
 
-static VxRunResult *
-staged (const VxRunSettings *s, int *batches)
+static VsRunResult *
+staged (const VsRunSettings *s, int *batches)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (VxModel) owned = NULL;
-  const VxModel *m = vx_compute_prepare_model (model, s, &owned, &error);
+  const VxModel *m = vs_compute_prepare_model (model, s, &owned, &error);
   g_assert_no_error (error);
-  VxRunResult *r = vx_compute_first (m, data, s, NULL, NULL, &error);
+  VsRunResult *r = vs_compute_first (m, data, s, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (r->has_first);
-  g_assert_cmpint (r->images_done, ==, MIN (VX_RUN_FIRST_IMAGES, r->n));
+  g_assert_cmpint (r->images_done, ==, MIN (VS_RUN_FIRST_IMAGES, r->n));
   double width0 = r->top1_hi - r->top1_lo;
-  g_assert_true (vx_compute_accuracy (m, data, r, NULL, NULL, NULL, &error));
+  g_assert_true (vs_compute_accuracy (m, data, r, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (r->complete);
   /* the interval narrows as images come in */
@@ -118,7 +118,7 @@ staged (const VxRunSettings *s, int *batches)
 }
 
 static void
-count_batch (gpointer user, const VxRunResult *r)
+count_batch (gpointer user, const VsRunResult *r)
 {
   (*(int *) user)++;
 }
@@ -128,12 +128,12 @@ test_stages_exact (void)
 {
   for (int i = 0; i < 6; i++)
     {
-      VxRunSettings s;
+      VsRunSettings s;
       settings_variant (&s, i);
-      g_autoptr (VxRunResult) r = staged (&s, NULL);
+      g_autoptr (VsRunResult) r = staged (&s, NULL);
       VxXbarEvalResult x;
       g_autoptr (GError) error = NULL;
-      g_assert_true (vx_compute_reference (model, data, &s, &x, &error));
+      g_assert_true (vs_compute_reference (model, data, &s, &x, &error));
       g_assert_no_error (error);
       g_test_message ("variant %d: staged %d/%d, reference %d", i, r->correct, r->images_done,
                       x.top1_correct[0] + (x.repeats_done > 1 ? x.top1_correct[1] : 0));
@@ -151,24 +151,24 @@ test_stages_exact (void)
       vx_xbar_eval_result_clear (&x);
     }
   /* a batch callback after every batch after the first */
-  VxRunSettings s;
+  VsRunSettings s;
   settings_variant (&s, 0);
   g_autoptr (GError) error = NULL;
-  g_autoptr (VxRunResult) r = vx_compute_first (model, data, &s, NULL, NULL, &error);
+  g_autoptr (VsRunResult) r = vs_compute_first (model, data, &s, NULL, NULL, &error);
   int calls = 0;
-  g_assert_true (vx_compute_accuracy (model, data, r, count_batch, NULL, &calls, &error));
-  g_assert_cmpint (calls, ==, (64 - VX_RUN_FIRST_IMAGES + VX_RUN_BATCH - 1) / VX_RUN_BATCH);
+  g_assert_true (vs_compute_accuracy (model, data, r, count_batch, NULL, &calls, &error));
+  g_assert_cmpint (calls, ==, (64 - VS_RUN_FIRST_IMAGES + VS_RUN_BATCH - 1) / VS_RUN_BATCH);
 }
 
 /* one image through the ideal and the noisy network; a dataset of another shape is refused */
 static void
 test_sample (void)
 {
-  VxRunSettings s;
+  VsRunSettings s;
   settings_variant (&s, 1);
-  VxSampleResult r;
+  VsSampleResult r;
   g_autoptr (GError) error = NULL;
-  g_assert_true (vx_compute_sample (model, data, &s, 5, 1, &r, &error));
+  g_assert_true (vs_compute_sample (model, data, &s, 5, 1, &r, &error));
   g_assert_no_error (error);
   g_assert_cmpint (r.label, ==, data->labels[5]);
   g_assert_cmpint (r.grid, ==, 4);
@@ -184,16 +184,16 @@ test_sample (void)
       diff += fabs (r.attn_ideal[i] - r.attn_noisy[i]);
     }
   g_assert_cmpfloat (diff, >, 0);
-  vx_sample_result_clear (&r);
+  vs_sample_result_clear (&r);
 
   VxArch a = model->arch;
   a.img_size = 35;
   g_autoptr (VxModel) other = vx_model_new (&a, &error);
   g_assert_no_error (error);
-  g_assert_false (vx_compute_sample (other, data, &s, 0, 0, &r, &error));
+  g_assert_false (vs_compute_sample (other, data, &s, 0, 0, &r, &error));
   g_assert_error (error, VX_ERROR, VX_ERROR_SHAPE);
   g_clear_error (&error);
-  g_assert_false (vx_compute_sample (model, data, &s, data->n, 0, &r, &error));
+  g_assert_false (vs_compute_sample (model, data, &s, data->n, 0, &r, &error));
   g_assert_error (error, VX_ERROR, VX_ERROR_INVALID_ARG);
 }
 
@@ -298,14 +298,14 @@ check_pruned_sample (const VxModel *m, const VxDataset *ds, int index, double ke
   int L = a->depth, T = a->distilled ? 2 : 1, N = vx_arch_num_tokens (a), np = N - T;
   g_autofree float *expect = g_new (float, (size_t) L * np);
   g_autofree int *tokens = expected_maps (m, ds, index, keep, expect);
-  VxRunSettings s;
+  VsRunSettings s;
   settings_variant (&s, 1);
   int pruned_blocks = 0;
   for (int l = 0; l < L; l++)
     {
-      VxSampleResult r;
+      VsSampleResult r;
       g_autoptr (GError) error = NULL;
-      g_assert_true (vx_compute_sample (m, ds, &s, index, l, &r, &error));
+      g_assert_true (vs_compute_sample (m, ds, &s, index, l, &r, &error));
       g_assert_no_error (error);
       g_assert_cmpint (r.grid * r.grid, ==, np);
       g_assert_cmpint (r.num_tokens, ==, N);
@@ -330,7 +330,7 @@ check_pruned_sample (const VxModel *m, const VxDataset *ds, int index, double ke
         }
       g_assert_cmpint (finite_ideal, ==, tokens[l] - T);
       g_assert_cmpint (finite_noisy, ==, tokens[l] - T);
-      vx_sample_result_clear (&r);
+      vs_sample_result_clear (&r);
     }
   g_assert_cmpint (pruned_blocks, >=, min_pruned_blocks);
 }
@@ -370,10 +370,10 @@ cancel_now (gpointer user)
 static void
 test_cancel (void)
 {
-  VxRunSettings s;
+  VsRunSettings s;
   settings_variant (&s, 0);
   g_autoptr (GError) error = NULL;
-  VxRunResult *r = vx_compute_first (model, data, &s, cancel_now, NULL, &error);
+  VsRunResult *r = vs_compute_first (model, data, &s, cancel_now, NULL, &error);
   g_assert_null (r);
   g_assert_error (error, VX_ERROR, VX_ERROR_CANCELLED);
 }
@@ -381,9 +381,9 @@ test_cancel (void)
 /* ---- results and studies as JSON ---------------------------------------------------------------- */
 
 static void
-assert_results_equal (const VxRunResult *a, const VxRunResult *b)
+assert_results_equal (const VsRunResult *a, const VsRunResult *b)
 {
-  g_assert_true (vx_run_settings_equal (&a->settings, &b->settings));
+  g_assert_true (vs_run_settings_equal (&a->settings, &b->settings));
   g_assert_cmpint (a->depth, ==, b->depth);
   g_assert_cmpint (a->n, ==, b->n);
   g_assert_cmpint (a->repeats, ==, b->repeats);
@@ -412,20 +412,20 @@ assert_results_equal (const VxRunResult *a, const VxRunResult *b)
 static void
 test_study_roundtrip (void)
 {
-  VxRunSettings s;
+  VsRunSettings s;
   settings_variant (&s, 1);
-  g_autoptr (VxStudy) study = vx_study_new (&s);
+  g_autoptr (VsStudy) study = vs_study_new (&s);
   study->current = staged (&s, NULL);
   study->model_path = g_strdup ("model.safetensors");
   study->ideal_top1 = 0.875;
   g_autofree char *dir = test_mkdtemp ();
   g_autofree char *path = g_build_filename (dir, "x.vitx-study", NULL);
   g_autoptr (GError) error = NULL;
-  g_assert_true (vx_study_save (study, path, &error));
+  g_assert_true (vs_study_save (study, path, &error));
   g_assert_no_error (error);
-  g_autoptr (VxStudy) back = vx_study_load (path, &error);
+  g_autoptr (VsStudy) back = vs_study_load (path, &error);
   g_assert_no_error (error);
-  g_assert_true (vx_run_settings_equal (&back->settings, &s));
+  g_assert_true (vs_run_settings_equal (&back->settings, &s));
   g_assert_cmpstr (back->model_path, ==, "model.safetensors");
   g_assert_null (back->data_source);
   g_assert_null (back->other);
@@ -433,7 +433,7 @@ test_study_roundtrip (void)
   assert_results_equal (study->current, back->current);
   /* an unwritable place: an error naming it */
   g_autofree char *nowhere = g_build_filename (dir, "no", "such", "dir", "x.vitx-study", NULL);
-  g_assert_false (vx_study_save (study, nowhere, &error));
+  g_assert_false (vs_study_save (study, nowhere, &error));
   g_assert_error (error, VX_ERROR, VX_ERROR_IO);
   g_assert_nonnull (strstr (error->message, nowhere));
   test_rmdir (dir);
@@ -442,13 +442,13 @@ test_study_roundtrip (void)
 static void
 test_study_hostile (void)
 {
-  VxRunSettings s;
+  VsRunSettings s;
   settings_variant (&s, 0);
-  g_autoptr (VxStudy) study = vx_study_new (&s);
+  g_autoptr (VsStudy) study = vs_study_new (&s);
   study->current = staged (&s, NULL);
-  g_autofree char *good = vx_study_to_json (study);
+  g_autofree char *good = vs_study_to_json (study);
   g_autoptr (GError) error = NULL;
-  g_autoptr (VxStudy) ok = vx_study_parse (good, strlen (good), "good", &error);
+  g_autoptr (VsStudy) ok = vs_study_parse (good, strlen (good), "good", &error);
   g_assert_no_error (error);
   g_assert_nonnull (ok);
 
@@ -474,7 +474,7 @@ test_study_hostile (void)
       g_string_append (bad, at + strlen (edits[i][0]));
       g_autoptr (GError) e = NULL;
       g_test_message ("edit %u: %s", i, edits[i][1]);
-      g_autoptr (VxStudy) st = vx_study_parse (bad->str, bad->len, "bad.vitx-study", &e);
+      g_autoptr (VsStudy) st = vs_study_parse (bad->str, bad->len, "bad.vitx-study", &e);
       g_assert_null (st);
       g_assert_nonnull (e);
       g_assert_true (e->domain == VX_ERROR);
@@ -484,7 +484,7 @@ test_study_hostile (void)
   for (guint i = 0; i < G_N_ELEMENTS (junk); i++)
     {
       g_autoptr (GError) e = NULL;
-      g_assert_null (vx_study_parse (junk[i], strlen (junk[i]), "junk", &e));
+      g_assert_null (vs_study_parse (junk[i], strlen (junk[i]), "junk", &e));
       g_assert_error (e, VX_ERROR, VX_ERROR_FORMAT);
     }
 }

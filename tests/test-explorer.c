@@ -8,9 +8,9 @@
 #include "vx-application.h"
 #include "vx-error.h"
 #include "vx-export-dialog.h"
-#include "vx-result-charts.h"
+#include "vs-result-charts.h"
 #include "vx-settings.h"
-#include "vx-study.h"
+#include "vs-study.h"
 #include "vx-window-private.h"
 
 #define WAIT_MS 300000
@@ -30,10 +30,10 @@ wait_idle (void)
   g_assert_true (vx_window_wait_idle (fx.win, test_wait_ms (WAIT_MS)));
 }
 
-static VxRunResult *
+static VsRunResult *
 result (void)
 {
-  VxRunResult *r = vx_window_get_last_result (fx.win);
+  VsRunResult *r = vx_window_get_last_result (fx.win);
   g_assert_nonnull (r);
   g_assert_true (r->complete);
   g_assert_true (r->has_first);
@@ -78,7 +78,7 @@ test_opens (void)
   gtk_window_present (GTK_WINDOW (fx.win));
   wait_idle ();
 
-  VxRunResult *r = result ();
+  VsRunResult *r = result ();
   g_assert_cmpint (r->n, ==, 160);
   g_assert_cmpint (r->images_done, ==, 160);
   g_assert_nonnull (r->snr_db);
@@ -90,15 +90,15 @@ test_opens (void)
   const char *cards[] = { "kv-histogram", "snr-per-block", "radar" };
   for (guint i = 0; i < G_N_ELEMENTS (cards); i++)
     {
-      VxChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, cards[i]));
+      VsChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, cards[i]));
       g_assert_nonnull (box);
       g_assert_null (box->u.common.empty_message);
     }
   /* the other setting (ClipFormer on) finished too: both SNR series are there */
-  VxRunResult *o = vx_worker_get_other (vx_window_get_worker (fx.win));
+  VsRunResult *o = vx_worker_get_other (vx_window_get_worker (fx.win));
   g_assert_nonnull (o);
   g_assert_true (o->complete && o->settings.xbar.clipformer);
-  VxChartBox *snr = vx_chart_card_get_box (vx_window_get_card (fx.win, "snr-per-block"));
+  VsChartBox *snr = vx_chart_card_get_box (vx_window_get_card (fx.win, "snr-per-block"));
   g_assert_cmpuint (snr->u.bars.n_series, ==, 2);
   g_assert_cmpfloat (snr->u.bars.series[1].values[0], ==, o->snr_db[0]);
 
@@ -120,13 +120,13 @@ test_gamma (void)
 {
   g_settings_set_double (fx.settings, "gamma", 0.0);
   wait_idle ();
-  VxRunResult *r0 = result ();
+  VsRunResult *r0 = result ();
   double acc0 = r0->top1, snr0 = r0->snr_mean_db, shown0 = displayed_accuracy ();
   g_assert_cmpfloat (r0->settings.xbar.gamma, ==, 0.0);
 
   g_settings_set_double (fx.settings, "gamma", 5.0);
   wait_idle ();
-  VxRunResult *r5 = result ();
+  VsRunResult *r5 = result ();
   double acc5 = r5->top1, snr5 = r5->snr_mean_db, shown5 = displayed_accuracy ();
   g_assert_cmpfloat (r5->settings.xbar.gamma, ==, 5.0);
   g_test_message ("gamma 0: %.2f %% <SNR> %.2f dB; gamma 5: %.2f %% <SNR> %.2f dB",
@@ -145,22 +145,22 @@ test_clipformer_histogram (void)
   g_settings_set_double (fx.settings, "alpha", 2.0);
   g_settings_set_double (fx.settings, "beta", 0.25);
   g_settings_set_boolean (fx.settings, "clipformer", TRUE);
-  g_settings_set_enum (fx.settings, "hist-stage", VX_HIST_BOTH);
+  g_settings_set_enum (fx.settings, "hist-stage", VS_HIST_BOTH);
   g_settings_set_int (fx.settings, "hist-block", 0);
   g_settings_set_enum (fx.settings, "hist-matrix", 1);
   wait_idle ();
-  VxRunResult *r = result ();
+  VsRunResult *r = result ();
   const VxXbarConfig *c = &r->settings.xbar;
   g_assert_true (c->clipformer);
   double clip = c->beta * c->g_max;
 
   /* the shown histogram: "after" tops out at the clip, "before" above it */
-  VxChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "kv-histogram"));
+  VsChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "kv-histogram"));
   const VxChartHistogram *h = &box->u.histogram;
   g_assert_cmpuint (h->n_series, ==, 2);
   g_assert_cmpstr (h->series[1].label, ==, "After ClipFormer");
   double bin = (h->x_max - h->x_min) / h->n_bins;
-  double top_after = vx_result_histogram_top (box, 1), top_before = vx_result_histogram_top (box, 0);
+  double top_after = vs_result_histogram_top (box, 1), top_before = vs_result_histogram_top (box, 0);
   g_test_message ("V block 1: highest bin before %.3f uS, after %.3f uS, beta*G_max %.3f uS",
                   top_before, top_after, clip);
   g_assert_cmpfloat (top_after - bin, <, clip);
@@ -171,8 +171,8 @@ test_clipformer_histogram (void)
   for (int b = 0; b < r->depth; b++)
     for (int kv = 0; kv < 2; kv++)
       {
-        g_assert_cmpfloat (vx_run_result_max_conductance (r, b, kv, 1), <=, clip + 1e-9);
-        g_assert_cmpfloat (vx_run_result_max_conductance (r, b, kv, 0), >, clip);
+        g_assert_cmpfloat (vs_run_result_max_conductance (r, b, kv, 1), <=, clip + 1e-9);
+        g_assert_cmpfloat (vs_run_result_max_conductance (r, b, kv, 0), >, clip);
       }
 }
 
@@ -269,13 +269,13 @@ views_for_test (gpointer user, const char *dir, guint *n_files, GError **error)
 static void
 test_export_figures (void)
 {
-  const VxRunSettings *s = vx_worker_get_settings (vx_window_get_worker (fx.win));
-  VxFiguresRequest req = { 0 };
-  req.model = vx_shared_model_ref (vx_window_get_model (fx.win));
-  req.data = vx_shared_data_ref (vx_window_get_data (fx.win));
+  const VsRunSettings *s = vx_worker_get_settings (vx_window_get_worker (fx.win));
+  VsFiguresRequest req = { 0 };
+  req.model = vs_shared_model_ref (vx_window_get_model (fx.win));
+  req.data = vs_shared_data_ref (vx_window_get_data (fx.win));
   req.settings = *s;
   req.settings.n_images = 64;
-  req.figures = VITX_FIG_HIST | VITX_FIG_HW;
+  req.figures = VS_FIG_HIST | VS_FIG_HW;
   req.dir = g_build_filename (fx.dir, "figure-set", NULL);
   g_autofree char *dir = g_strdup (req.dir);
   VxExportDialog *dialog = vx_export_dialog_new (GTK_WINDOW (fx.win), &req, views_for_test, fx.win);
@@ -297,8 +297,8 @@ test_export_figures (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* cancelled at once: stops with VX_ERROR_CANCELLED, nothing half-written claimed */
-  req.model = vx_shared_model_ref (vx_window_get_model (fx.win));
-  req.data = vx_shared_data_ref (vx_window_get_data (fx.win));
+  req.model = vs_shared_model_ref (vx_window_get_model (fx.win));
+  req.data = vs_shared_data_ref (vx_window_get_data (fx.win));
   req.settings = *s;
   req.dir = g_build_filename (fx.dir, "figure-set-cancelled", NULL);
   dialog = vx_export_dialog_new (GTK_WINDOW (fx.win), &req, NULL, NULL);
@@ -327,8 +327,8 @@ find_message_dialog (void)
 static void
 test_corrupt_model (void)
 {
-  g_autoptr (VxSharedModel) before = vx_shared_model_ref (vx_window_get_model (fx.win));
-  g_autoptr (VxRunResult) shown = vx_run_result_ref (vx_window_get_last_result (fx.win));
+  g_autoptr (VsSharedModel) before = vs_shared_model_ref (vx_window_get_model (fx.win));
+  g_autoptr (VsRunResult) shown = vs_run_result_ref (vx_window_get_last_result (fx.win));
   g_autofree char *bad = g_build_filename (fx.dir, "corrupt.safetensors", NULL);
   const char garbage[] = "\x40\x00\x00\x00\x00\x00\x00\x00{\"a\": {\"dtype\": \"F32\", \"shape\": [4, 4], \"data_offsets\": [0, 999]}}";
   g_assert_true (g_file_set_contents (bad, garbage, sizeof garbage - 1, NULL));
@@ -362,17 +362,17 @@ static void
 test_study (void)
 {
   wait_idle ();
-  VxRunResult *r = result ();
+  VsRunResult *r = result ();
   int correct = r->correct;
   g_autofree char *path = g_build_filename (fx.dir, "a.vitx-study", NULL);
   g_autoptr (GError) error = NULL;
   g_assert_true (vx_window_save_study (fx.win, path, &error));
   g_assert_no_error (error);
-  g_autoptr (VxStudy) study = vx_study_load (path, &error);
+  g_autoptr (VsStudy) study = vs_study_load (path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (study->current);
   g_assert_cmpint (study->current->correct, ==, correct);
-  g_assert_true (vx_run_settings_equal (&study->settings, &r->settings));
+  g_assert_true (vs_run_settings_equal (&study->settings, &r->settings));
 
   g_settings_set_double (fx.settings, "gamma", 1.5);
   wait_idle ();
@@ -384,7 +384,7 @@ test_study (void)
    * come from the cache (seeded by the study): no job is needed */
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
-  VxRunResult *now = vx_window_get_last_result (fx.win);
+  VsRunResult *now = vx_window_get_last_result (fx.win);
   g_assert_nonnull (now);
   g_assert_true (now->complete);
   g_assert_false (vx_worker_is_computing (vx_window_get_worker (fx.win)));
@@ -415,7 +415,7 @@ test_classroom (void)
   g_assert_false (vx_window_get_controls_visible (fx.win));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (fx.win), "classroom"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fx.win->tour_bar)));
-  VxChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "snr-per-block"));
+  VsChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "snr-per-block"));
   g_assert_cmpfloat (box->u.common.font_scale, ==, 1.4);
 
   guint n;
@@ -464,7 +464,7 @@ test_sample (void)
   gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "sample");
   draw_frames ();
   wait_idle ();
-  const VxSampleResult *s = vx_sample_view_get_result (vx_window_get_sample_view (fx.win));
+  const VsSampleResult *s = vx_sample_view_get_result (vx_window_get_sample_view (fx.win));
   g_assert_nonnull (s);
   g_assert_cmpint (s->index, ==, 3);
   g_assert_cmpint (s->block, ==, 1);
@@ -485,7 +485,7 @@ test_sample (void)
   /* the class token also attends to itself: the patches get less than all of it */
   g_assert_cmpfloat (attn, >, 0.05);
   g_assert_cmpfloat (attn, <, 1.0);
-  VxChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "sample-attention-noisy"));
+  VsChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "sample-attention-noisy"));
   g_assert_nonnull (box->u.image.overlay);
   gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "overview");
 }
@@ -503,7 +503,7 @@ test_sweeps (void)
   g_assert_false (vx_sweeps_view_is_running (sv));
   g_assert_cmpuint (vx_sweeps_view_get_done (sv), ==,
                     VX_SWEEP_N_GAMMAS * VX_SWEEP_N_VARIANTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS);
-  VxChartBox *lines = vx_chart_card_get_box (vx_window_get_card (fx.win, "sweep-accuracy-vs-gamma"));
+  VsChartBox *lines = vx_chart_card_get_box (vx_window_get_card (fx.win, "sweep-accuracy-vs-gamma"));
   g_assert_null (lines->u.common.empty_message);
   for (guint s = 0; s < lines->u.lines.n_series; s++)
     for (guint i = 0; i < lines->u.lines.series[s].n_points; i++)
@@ -527,7 +527,7 @@ test_hardware (void)
 {
   g_settings_set_double (fx.settings, "beta", 0.25);
   wait_idle ();
-  VxChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "hw-attention-area"));
+  VsChartBox *box = vx_chart_card_get_box (vx_window_get_card (fx.win, "hw-attention-area"));
   const VxChartBars *m = &box->u.bars;
   g_assert_cmpuint (m->n_categories, ==, 3);
   g_assert_cmpstr (m->categories[0], ==, "DeiT-S");

@@ -7,7 +7,7 @@
 #include "vx-error.h"
 #include "vx-json.h"
 #include "vx-model-io.h"
-#include "vx-study.h"
+#include "vs-study.h"
 #include "vx-xbar.h"
 
 /* n opening brackets, then n closing ones (closed: FALSE leaves them open) */
@@ -60,7 +60,7 @@ test_study (void)
         g_autofree char *text = nested ("{\"format\": \"vitx-explorer-study\", \"version\": 1, "
                                         "\"settings\": ", depths[i], "}", closed);
         g_autoptr (GError) error = NULL;
-        g_autoptr (VxStudy) st = vx_study_parse (text, strlen (text), "deep.vitx-study", &error);
+        g_autoptr (VsStudy) st = vs_study_parse (text, strlen (text), "deep.vitx-study", &error);
         g_assert_null (st);
         g_assert_error (error, VX_ERROR, VX_ERROR_FORMAT);
         g_assert_nonnull (strstr (error->message, "deep.vitx-study"));

@@ -1,4 +1,4 @@
-/* test-task.c: app/vx-task.h, the explorer's way of running jobs on GLib's pool
+/* test-task.c: app/explorer/vx-task.h, the explorer's way of running jobs on GLib's pool
  *
  * /task/owner-released-on-main: the owner of a job (a widget, in the explorer)
  * is released on the main thread, never by the pool thread's last reference to

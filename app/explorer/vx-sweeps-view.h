@@ -1,0 +1,31 @@
+/* vx-sweeps-view.h: accuracy vs γ for the paper's ablation grid and the (α, β) heatmap,
+ * computed on demand on a worker thread with progress and cancel */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vs-chart-box.h"
+#include "vs-compute.h"
+
+G_BEGIN_DECLS
+
+#define VX_TYPE_SWEEPS_VIEW (vx_sweeps_view_get_type ())
+G_DECLARE_FINAL_TYPE (VxSweepsView, vx_sweeps_view, VX, SWEEPS_VIEW, GtkWidget)
+
+#define VX_SWEEP_N_GAMMAS 9        /* γ = 0, 1, ..., 8 */
+#define VX_SWEEP_N_VARIANTS 5      /* untransformed, (1,1), (2,1), (1,0.25), (2,0.25) */
+#define VX_SWEEP_N_ALPHAS 6
+#define VX_SWEEP_N_BETAS 5
+
+/* the inputs the next run uses */
+void     vx_sweeps_view_set_inputs (VxSweepsView *self, VsSharedModel *model, VsSharedData *data,
+                                    const VsRunSettings *s, const VsChartStyle *style);
+void     vx_sweeps_view_run        (VxSweepsView *self);
+void     vx_sweeps_view_cancel     (VxSweepsView *self);
+gboolean vx_sweeps_view_is_running (VxSweepsView *self);
+void     vx_sweeps_view_set_images (VxSweepsView *self, int n);
+/* points computed by the last run (or the one running) */
+guint    vx_sweeps_view_get_done   (VxSweepsView *self);
+GList   *vx_sweeps_view_get_cards  (VxSweepsView *self);
+
+G_END_DECLS

@@ -1,0 +1,96 @@
+/* vx-window-private.h: the window's insides, shared by vx-window*.c, and test hooks */
+#pragma once
+
+#include "vx-chart-card.h"
+#include "vx-classroom.h"
+#include "vx-controls.h"
+#include "vx-hardware-view.h"
+#include "vx-sample-view.h"
+#include "vx-sweeps-view.h"
+#include "vx-window.h"
+#include "vx-worker.h"
+
+G_BEGIN_DECLS
+
+struct _VxWindow {
+  GtkApplicationWindow parent_instance;
+
+  /* template */
+  GtkMenuButton *open_button;
+  GtkToggleButton *classroom_button;
+  GtkSpinner *busy_spinner;
+  GtkRevealer *banner_revealer;
+  GtkLabel *banner_label;
+  GtkButton *banner_button;
+  GtkPaned *paned;
+  GtkScrolledWindow *controls_scroller;
+  VxControls *controls;
+  GtkProgressBar *progress_bar;
+  GtkStack *view_stack;
+  GtkGrid *overview_grid;
+  GtkLabel *accuracy_label, *interval_label, *images_label;
+  GtkLabel *ideal_label, *other_name_label, *other_label, *snr_label, *status_label;
+  GtkLevelBar *images_bar;
+  VxChartCard *hist_card, *radar_card, *snr_card;
+  GtkDropDown *block_dropdown;
+  GtkStringList *block_list;
+  GtkToggleButton *matrix_k_button, *matrix_v_button;
+  GtkDropDown *stage_dropdown;
+  GtkToggleButton *log_button;
+  GtkGrid *kv_stats_grid;
+  GtkLabel *kv_stats_note;
+  VxSweepsView *sweeps_view;
+  VxHardwareView *hardware_view;
+  VxSampleView *sample_view;
+  VxTourBar *tour_bar;
+  GMenu *recent_section;
+
+  GSettings *settings;
+  VxWorker *worker;
+  VsSharedModel *model;
+  VsSharedData *data;
+  VsChartStyle style;
+  gboolean classroom;
+  guint tour_step;
+  GtkEventController *tour_keys;
+  gint64 finished_at, started_at;
+  guint apply_id;               /* coalesces settings changes into one request */
+  int loading;                  /* files being opened on worker threads */
+  VsRunSettings before_classroom;  /* restored when classroom mode ends */
+};
+
+/* vx-window.c */
+void         _vx_window_update_recent  (VxWindow *self);
+void         _vx_window_apply_settings (VxWindow *self);
+
+/* vx-window-overview.c */
+void         _vx_window_refresh        (VxWindow *self);
+void         _vx_window_refresh_histogram (VxWindow *self);
+void         _vx_window_refresh_status (VxWindow *self, VsRunResult *cur);
+void         _vx_window_refresh_stage  (VxWindow *self, VxWorkerStage stage);
+
+/* vx-window-files.c */
+void         _vx_window_set_inputs     (VxWindow *self, VsSharedModel *model, VsSharedData *data);
+
+/* vx-window-actions.c */
+void         _vx_window_class_add_actions (GtkWidgetClass *widget_class);
+void         _vx_window_update_actions (VxWindow *self);
+
+/* ---- test and benchmark hooks --------------------------------------------------------- */
+VxWorker    *vx_window_get_worker      (VxWindow *self);
+GSettings   *vx_window_get_settings    (VxWindow *self);
+/* the result shown for the current settings (may be partial), or NULL */
+VsRunResult *vx_window_get_last_result (VxWindow *self);
+/* iterate the main context until nothing is computing (live job, sample); FALSE on timeout */
+gboolean     vx_window_wait_idle       (VxWindow *self, guint timeout_ms);
+/* a chart card by name: "kv-histogram", "snr-per-block", "radar", "sweep-...", "hw-...", "sample-..." */
+VxChartCard *vx_window_get_card        (VxWindow *self, const char *name);
+/* the cards of all views */
+GList       *vx_window_get_cards       (VxWindow *self);
+const char  *vx_window_get_accuracy_text (VxWindow *self);
+VxSweepsView *vx_window_get_sweeps_view (VxWindow *self);
+VxSampleView *vx_window_get_sample_view (VxWindow *self);
+VsSharedModel *vx_window_get_model     (VxWindow *self);
+VsSharedData *vx_window_get_data       (VxWindow *self);
+
+G_END_DECLS
