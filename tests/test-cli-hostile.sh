@@ -92,6 +92,34 @@ run "info on a good model" 0 "" -- info "$model"
 run "eval of 20 embedded images under the memory limit" 0 "" -- \
   eval --model "$model" --limit 20 --batch 8 --threads 1 --quiet
 
+# ---- info: --model FILE like every command, MODEL as its synonym ----------------------------
+run "info --model on a good model" 0 "" -- info --model "$model"
+cp "$tmp/out" "$tmp/info-option.txt"
+"$vitx" info "$model" > "$tmp/info-positional.txt" 2> "$tmp/err"
+"$vitx" info --json -m "$model" > "$tmp/info-option.json" 2>> "$tmp/err"
+"$vitx" info --json "$model" > "$tmp/info-positional.json" 2>> "$tmp/err"
+if grep -qxF "model        $model" "$tmp/info-option.txt" \
+   && cmp -s "$tmp/info-option.txt" "$tmp/info-positional.txt" \
+   && cmp -s "$tmp/info-option.json" "$tmp/info-positional.json"; then
+  ok "info --model FILE prints what info FILE prints (text and JSON)"
+else
+  not_ok "info --model FILE prints what info FILE prints (text and JSON)"
+fi
+run "info --model FILE FILE: the same file twice" 0 "" -- info --model "$model" "$model"
+run "info --model FILE ./FILE: the same file, spelled differently" 0 "" -- \
+  info --model "$model" "$(dirname "$model")/./$(basename "$model")"
+run "info --model A B: two different files" 2 "$tmp/other.safetensors" -- \
+  info --model "$model" "$tmp/other.safetensors"
+run "info --model: missing file" 1 "$tmp/missing.safetensors" -- info --model "$tmp/missing.safetensors"
+run "info --model without a file" 2 "--model" -- info --model
+"$vitx" info --help > "$tmp/help" 2>&1
+if grep -q -- "--model=FILE" "$tmp/help" && grep -q "MODEL" "$tmp/help"; then
+  ok "info --help names --model FILE and MODEL"
+else
+  : > "$tmp/err"
+  not_ok "info --help names --model FILE and MODEL" "$(head -n 3 "$tmp/help")"
+fi
+
 # ---- model files -----------------------------------------------------------------------
 size=$(wc -c < "$model")
 head -c $((size - 100)) "$model" > "$tmp/truncated.safetensors"
