@@ -1,5 +1,5 @@
-/* vitx-cmd-train.c: `vitx train`, training a ViT from scratch, fine-tuning one
- * (--from, --vat) or continuing an interrupted run (--resume) */
+/* vitx-cmd-train.c: `vitx train`: a ViT trained from scratch or fine-tuned (--from),
+ * standard or variation-aware (--vat), or an interrupted run continued (--resume) */
 #define G_LOG_DOMAIN "vitx-train"
 #include "config.h"
 

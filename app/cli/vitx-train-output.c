@@ -29,9 +29,9 @@ on_sigint (int sig)
 }
 
 void
-vitx_train_catch_interrupt (gboolean catch)
+vitx_train_catch_interrupt (gboolean on)
 {
-  signal (SIGINT, catch ? on_sigint : SIG_DFL);
+  signal (SIGINT, on ? on_sigint : SIG_DFL);
 }
 
 gboolean

@@ -32,7 +32,7 @@ gboolean vitx_train_ui_cancelled (void *user);
 
 /* TRUE: the first Ctrl-C asks the trainer to stop after its step, a second one
  * kills the program; FALSE: the default action again */
-void   vitx_train_catch_interrupt (gboolean catch);
+void   vitx_train_catch_interrupt (gboolean on);
 
 /* The CSV log: a new file, or on resume (keep_epochs > 0) the old one cut back to
  * the rows of the epochs the checkpoint holds. */
