@@ -16,7 +16,9 @@ typedef struct {
   gboolean json, vat;
 } BenchArgs;
 
-static BenchArgs args = { 128, 10, 0, 6, 64, 4, 256, 4, FALSE, FALSE };
+/* the defaults: the shipped models' architecture and batch */
+static BenchArgs args = { .batch = 128, .steps = 10, .threads = 0, .depth = 6, .dim = 64,
+                          .heads = 4, .mlp = 256, .patch = 4 };
 
 static const GOptionEntry entries[] = {
   { "batch", 'b', 0, G_OPTION_ARG_INT, &args.batch, "Images per step (default 128)", "B" },
