@@ -60,6 +60,18 @@ run () {
   fi
 }
 
+# require_option COMMAND OPTION: `vitx COMMAND --help-all` lists OPTION, else a
+# failed case (an option that disappears must not take its cases with it)
+require_option () {
+  "$vitx" "$1" --help-all > "$tmp/help" 2>&1
+  if grep -q -- "$2[= ]" "$tmp/help"; then
+    return 0
+  fi
+  : > "$tmp/err"
+  not_ok "vitx $1 lists $2 in --help-all" "its cases did not run"
+  return 1
+}
+
 # the byte v as one raw byte
 byte () { printf "\\$(printf %o "$1")"; }
 # an unsigned 64-bit little-endian integer (below 2^63)
@@ -79,6 +91,34 @@ safetensors () {
 run "info on a good model" 0 "" -- info "$model"
 run "eval of 20 embedded images under the memory limit" 0 "" -- \
   eval --model "$model" --limit 20 --batch 8 --threads 1 --quiet
+
+# ---- info: --model FILE like every command, MODEL as its synonym ----------------------------
+run "info --model on a good model" 0 "" -- info --model "$model"
+cp "$tmp/out" "$tmp/info-option.txt"
+"$vitx" info "$model" > "$tmp/info-positional.txt" 2> "$tmp/err"
+"$vitx" info --json -m "$model" > "$tmp/info-option.json" 2>> "$tmp/err"
+"$vitx" info --json "$model" > "$tmp/info-positional.json" 2>> "$tmp/err"
+if grep -qxF "model        $model" "$tmp/info-option.txt" \
+   && cmp -s "$tmp/info-option.txt" "$tmp/info-positional.txt" \
+   && cmp -s "$tmp/info-option.json" "$tmp/info-positional.json"; then
+  ok "info --model FILE prints what info FILE prints (text and JSON)"
+else
+  not_ok "info --model FILE prints what info FILE prints (text and JSON)"
+fi
+run "info --model FILE FILE: the same file twice" 0 "" -- info --model "$model" "$model"
+run "info --model FILE ./FILE: the same file, spelled differently" 0 "" -- \
+  info --model "$model" "$(dirname "$model")/./$(basename "$model")"
+run "info --model A B: two different files" 2 "$tmp/other.safetensors" -- \
+  info --model "$model" "$tmp/other.safetensors"
+run "info --model: missing file" 1 "$tmp/missing.safetensors" -- info --model "$tmp/missing.safetensors"
+run "info --model without a file" 2 "--model" -- info --model
+"$vitx" info --help > "$tmp/help" 2>&1
+if grep -q -- "--model=FILE" "$tmp/help" && grep -q "MODEL" "$tmp/help"; then
+  ok "info --help names --model FILE and MODEL"
+else
+  : > "$tmp/err"
+  not_ok "info --help names --model FILE and MODEL" "$(head -n 3 "$tmp/help")"
+fi
 
 # ---- model files -----------------------------------------------------------------------
 size=$(wc -c < "$model")
@@ -183,8 +223,7 @@ for f in "$corpus"/corpus-image-folder/regress-bmp-*.png "$corpus"/corpus-image-
 done
 
 # ---- sweep result files (resumed with --out) ------------------------------------------------
-"$vitx" sweep --help > "$tmp/help" 2>&1
-if grep -q -- "--out[= ]" "$tmp/help"; then
+if require_option sweep --out; then
   awk 'BEGIN { for (i = 0; i < 200000; i++) printf "["; print "" }' > "$tmp/deep.jsonl"
   run "sweep --out: a record nested 2*10^5 deep" 1 "$tmp/deep.jsonl" -- \
     sweep --model "$model" --gamma 3 --limit 8 --out "$tmp/deep.jsonl" --dry-run
@@ -197,9 +236,6 @@ if grep -q -- "--out[= ]" "$tmp/help"; then
   run "sweep --gamma -1" 2 "gamma" -- sweep --model "$model" --gamma -1 --limit 8 --dry-run
   run "sweep --gamma 3,,4" 2 "gamma" -- sweep --model "$model" --gamma 3,,4 --limit 8 --dry-run
   run "sweep --shard 3/2" 2 "shard" -- sweep --model "$model" --gamma 3 --shard 3/2 --dry-run
-else
-  n=$((n + 1))
-  echo "ok $n - vitx sweep # SKIP no sweep command yet"
 fi
 
 # ---- options out of range ----------------------------------------------------------------
@@ -216,25 +252,17 @@ run "eval: stray argument" 2 "stray" -- eval --model "$model" stray
 run "info: two models" 2 "info" -- info "$model" "$model"
 run "unknown command" 2 "frobnicate" -- frobnicate
 
-# ---- crossbar options (checked once a command lists them in --help-all) ------------------
+# ---- crossbar options ---------------------------------------------------------------------
 xbar_case () {  # COMMAND OPTION VALUE
-  "$vitx" "$1" --help-all > "$tmp/help" 2>&1
-  if grep -q -- "$2[= ]" "$tmp/help"; then
+  if require_option "$1" "$2"; then
     run "$1 $2 $3" 2 "$2" -- "$1" --model "$model" "$2" "$3" --limit 1
-  else
-    n=$((n + 1))
-    echo "ok $n - $1 $2 $3 # SKIP vitx $1 has no $2 option yet"
   fi
 }
 # the message names the quantity (gamma, beta, ADC bits, crossbar size), not always
 # the option's spelling, so these cases look for the word
 xbar_word () {  # COMMAND OPTION VALUE WORD
-  "$vitx" "$1" --help-all > "$tmp/help" 2>&1
-  if grep -q -- "$2[= ]" "$tmp/help"; then
+  if require_option "$1" "$2"; then
     run "$1 $2 $3" 2 "$4" -- "$1" --model "$model" "$2" "$3" --limit 1
-  else
-    n=$((n + 1))
-    echo "ok $n - $1 $2 $3 # SKIP vitx $1 has no $2 option yet"
   fi
 }
 xbar_word eval --gamma -1 gamma
@@ -258,20 +286,18 @@ xbar_case eval --mode quantum
 xbar_word eval --analog everything everything
 xbar_word eval --preset nonsense nonsense
 # --repeats is checked with the crossbar options (-x turns them on)
-if grep -q -- "--repeats[= ]" "$tmp/help"; then
+if require_option eval --repeats; then
   run "eval -x --repeats 0" 2 "--repeats" -- eval --model "$model" -x --repeats 0 --limit 1
   run "eval -x --repeats 10^6" 2 "--repeats" -- eval --model "$model" -x --repeats 1000000 --limit 1
 fi
 xbar_word snr --gamma -1 gamma
 xbar_word hist --xbar 0 "crossbar size"
-"$vitx" hw --help-all > "$tmp/help" 2>&1
-if grep -q -- "--arch[= ]" "$tmp/help"; then
+if require_option hw --arch; then
   run "hw --arch: truncated model file" 1 "$tmp/truncated.safetensors" -- hw --arch "$tmp/truncated.safetensors"
   run "hw --arch /dev/null" 1 "/dev/null" -- hw --arch /dev/null
+fi
+if require_option hw --adc-bits; then
   run "hw --adc-bits 40" 2 "ADC bits" -- hw --adc-bits 40
-else
-  n=$((n + 1))
-  echo "ok $n - hw --arch # SKIP vitx hw has no --arch option yet"
 fi
 
 # ---- token pruning reaches bench and figures (--prune-keep, in the crossbar group) --------
@@ -280,7 +306,7 @@ flops_of () {  # the forward_flops_per_image of `vitx bench --json` output in $t
   sed -n 's/.*"forward_flops_per_image" *: *\([0-9.eE+]*\).*/\1/p' "$tmp/out" | head -n 1
 }
 bench_tiny () { "$vitx" bench --model "$model" --json --batch 2 --reps 1 --gemm-size 64 --threads 1 "$@"; }
-if "$vitx" bench --help-all 2>&1 | grep -q -- "--prune-keep"; then
+if require_option bench --prune-keep && require_option figures --prune-keep; then
   bench_tiny > "$tmp/out" 2> "$tmp/err"; full=$(flops_of)
   bench_tiny --prune-keep 0.7 > "$tmp/out" 2> "$tmp/err"; pruned=$(flops_of)
   cp "$tmp/out" "$tmp/out.keep"

@@ -20,6 +20,7 @@ status=0
 list=$(tar -tJf "$tarball")
 for want in meson.build meson_options.txt README.md core/engine/vx-model.c app/cli/vitx.c \
             data/fashion-mnist-subset/t10k-images-idx3-ubyte.gz data/models/README.md \
+            data/models/vit-fmnist-std.safetensors \
             tests/fuzz/corpus-safetensors/valid-tiny-f32.safetensors flatpak/org.vitx.Explorer.json; do
   if ! printf '%s\n' "$list" | grep -q "^[^/]*/$want\$"; then
     echo "the tarball lacks $want"

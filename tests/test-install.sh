@@ -30,7 +30,6 @@ app_id=org.vitx.Explorer
 n=0
 failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 not_ok () {
   n=$((n + 1))
   failed=$((failed + 1))
@@ -73,7 +72,11 @@ for shipped in "$source"/data/models/*.safetensors; do
     not_ok "models/$name installed, byte for byte"
   fi
 done
-[ $models -gt 0 ] || skip "shipped models installed" "data/models/ has no trained model yet"
+if [ $models -gt 0 ]; then
+  ok "data/models/ ships $models models"
+else
+  not_ok "data/models/ ships models" "no *.safetensors in $source/data/models"
+fi
 if [ "$gui" = true ]; then
   check_file "bin/vitx-explorer" "$bin/vitx-explorer" x
   check_file ".desktop file" "$share/applications/$app_id.desktop"
@@ -104,13 +107,9 @@ if [ "$gui" = true ]; then
 fi
 
 # ---- the installed vitx finds its own data ---------------------------------------------
-# Without a trained model in data/models yet, a stand-in (the tiny reference
-# model of the tests) is put where the shipped model would be: what is checked
-# is that the installed program looks there.
-if [ ! -f "$data/models/vit-fmnist-std.safetensors" ] && [ -d "$data/models" ]; then
-  cp "$source/tests/data/ref-tiny.safetensors" "$data/models/vit-fmnist-std.safetensors"
-  echo "# no trained model shipped yet: ref-tiny stands in for vit-fmnist-std.safetensors"
-fi
+# the default model is the one shipped in data/models, installed as it is
+default_model=$data/models/vit-fmnist-std.safetensors
+check_file "default model $(basename "$default_model") installed" "$default_model"
 cd "$tmp" || exit 99
 env -u VITX_DATADIR -u G_TEST_SRCDIR -u G_TEST_BUILDDIR \
   VITX_FASHION_MNIST_DIR="$tmp/no-such-dir" \
@@ -119,9 +118,9 @@ status=$?
 found=$(sed -n 's/^model  *//p' "$tmp/info.txt")
 if [ $status -ne 0 ]; then
   not_ok "installed 'vitx info' (VITX_DATADIR unset) runs" "exit $status: $(head -n 3 "$tmp/info.err")"
-elif [ "$found" != "$data/models/vit-fmnist-std.safetensors" ]; then
+elif [ "$found" != "$default_model" ]; then
   not_ok "installed 'vitx info' (VITX_DATADIR unset) uses the installed model" \
-    "it read '$found', expected '$data/models/vit-fmnist-std.safetensors'"
+    "it read '$found', expected '$default_model'"
 else
   ok "installed 'vitx info' (VITX_DATADIR unset) uses the installed model"
 fi
@@ -130,7 +129,7 @@ env -u VITX_DATADIR VITX_FASHION_MNIST_DIR="$tmp/no-such-dir" \
   "$bin/vitx" eval --limit 20 --threads 1 --quiet --json > "$tmp/eval.json" 2> "$tmp/eval.err"
 status=$?
 if [ $status -eq 0 ] && grep -q '"n_images" *: *20' "$tmp/eval.json" \
-   && grep -q "$data/models/vit-fmnist-std.safetensors" "$tmp/eval.json"; then
+   && grep -qF "\"$default_model\"" "$tmp/eval.json"; then
   ok "installed 'vitx eval' runs the installed model on the embedded data"
 else
   not_ok "installed 'vitx eval' runs the installed model on the embedded data" \
@@ -138,7 +137,32 @@ else
 fi
 
 # ---- nothing of the machine's paths leaks into what is installed as text ----------------
-if grep -rlsI -e "$source" "$share" > "$tmp/leak.txt" 2>/dev/null && [ -s "$tmp/leak.txt" ]; then
+# The source root counts only as a whole path: followed by '/', the end of the line or a
+# character no file name continues with, and not itself the tail of a longer path. A
+# clone at /proj must not fail on "</project_license>", nor one at /src on "/usr/src".
+names_source () {  # ROOT FILE...: the files among FILE... that name the path ROOT
+  root_re=$(printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g')
+  shift
+  grep -lsIE -e "(^|[^A-Za-z0-9._-])$root_re(/|[^A-Za-z0-9._-]|\$)" "$@"
+}
+# the matcher itself, on words that contain a short source root
+mkdir -p "$tmp/probe"
+printf '<project_license>MIT</project_license>\n<url>https://example.org/project/x</url>\n' \
+  > "$tmp/probe/words.xml"
+printf '"/proj.old/x" "/proj-2/x"\n' > "$tmp/probe/sibling.txt"
+printf 'Exec=/proj/_build/vitx\n' > "$tmp/probe/inside.txt"
+printf 'source: /proj\n' > "$tmp/probe/end.txt"
+printf 'see file:///proj/data\n' > "$tmp/probe/url.txt"
+printf 'cd /usr/src/app && make\n' > "$tmp/probe/tail.txt"
+probe=$(cd "$tmp/probe" && { names_source /proj words.xml sibling.txt inside.txt end.txt url.txt
+                             names_source /src tail.txt; } | tr '\n' ' ')
+if [ "$probe" = "inside.txt end.txt url.txt " ]; then
+  ok "the source-path matcher takes /proj and /src only as whole paths"
+else
+  not_ok "the source-path matcher takes /proj and /src only as whole paths" \
+    "files named: '$probe', expected 'inside.txt end.txt url.txt '"
+fi
+if names_source "$source" -r "$share" > "$tmp/leak.txt" 2>/dev/null && [ -s "$tmp/leak.txt" ]; then
   not_ok "installed text files do not name the source tree" "$(head -n 3 "$tmp/leak.txt")"
 else
   ok "installed text files do not name the source tree"

@@ -117,27 +117,46 @@ eval_crossbar (const VitxXbarOptions *xo, VxModel *m, const VxDataset *ds, int l
   return VITX_EXIT_OK;
 }
 
-int
-vitx_cmd_eval (int argc, char **argv)
+typedef struct {
+  char *model_path, *data_path;
+  int limit, batch, threads, snr_limit;
+  gboolean json, quiet;
+} EvalArgs;
+
+static void
+eval_args_clear (EvalArgs *a)
 {
-  g_autofree char *model_path = NULL;
-  g_autofree char *data_path = NULL;
-  int limit = 0, batch = 64, threads = 0, snr_limit = 256;
-  gboolean json = FALSE, quiet = FALSE;
+  g_free (a->model_path);
+  g_free (a->data_path);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EvalArgs, eval_args_clear)
+
+/* GLib copies the entries, so they may live on this function's stack */
+static void
+add_eval_options (GOptionContext *ctx, EvalArgs *a)
+{
   GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model (safetensors; default: the shipped model)", "FILE" },
-    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_path,
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &a->model_path, "Model (safetensors; default: the shipped model)", "FILE" },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &a->data_path,
       "Dataset: a directory of IDX files, an IDX images file, or an image folder "
       "(default: Debian's Fashion-MNIST test set, else the bundled subset)", "PATH" },
-    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "Evaluate only the first N images", "N" },
-    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per forward pass (default 64)", "B" },
-    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "T" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object on stdout", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
-    { "snr-limit", 0, 0, G_OPTION_ARG_INT, &snr_limit,
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &a->limit, "Evaluate only the first N images", "N" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &a->batch, "Images per forward pass (default 64)", "B" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &a->threads, "Threads (default: all cores)", "T" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &a->json, "One JSON object on stdout", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &a->quiet, "No progress on stderr", NULL },
+    { "snr-limit", 0, 0, G_OPTION_ARG_INT, &a->snr_limit,
       "Crossbar: images for SNR, histograms and K/V statistics (default 256; 0 = all)", "N" },
     { NULL }
   };
+  g_option_context_add_main_entries (ctx, entries, NULL);
+}
+
+/* the command line into a and xo, checked before anything is loaded */
+static int
+eval_parse (int argc, char **argv, EvalArgs *a, VitxXbarOptions *xo)
+{
+  *a = (EvalArgs) { .batch = 64, .snr_limit = 256 };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- accuracy of a model on a dataset");
   g_option_context_set_description (ctx,
     "Without crossbar options: the ideal (float) network. Prints top-1 and top-5\n"
@@ -150,8 +169,7 @@ vitx_cmd_eval (int argc, char **argv)
     "Token pruning (--prune-keep, listed with the crossbar options) works in both;\n"
     "a model fine-tuned with pruning uses its vitx.prune_keep unless overridden.\n"
     "Exit status: 0 success, 1 a file could not be read or does not fit, 2 bad command line.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_autoptr (VitxXbarOptions) xo = vitx_xbar_options_new ();
+  add_eval_options (ctx, a);
   g_option_context_add_group (ctx, vitx_xbar_options_group (xo));
   if (!vitx_parse (ctx, "eval", &argc, &argv))
     return VITX_EXIT_USAGE;
@@ -160,48 +178,94 @@ vitx_cmd_eval (int argc, char **argv)
       vitx_error ("eval", "unexpected argument '%s'", argv[1]);
       return VITX_EXIT_USAGE;
     }
-  if (limit < 0 || batch <= 0 || batch > 4096 || threads < 0 || threads > 1024 || snr_limit < 0)
+  if (a->limit < 0 || a->batch <= 0 || a->batch > 4096 || a->threads < 0 || a->threads > 1024
+      || a->snr_limit < 0)
     {
       vitx_error ("eval", "--limit must be >= 0, --batch 1..4096, --threads 0..1024, --snr-limit >= 0");
       return VITX_EXIT_USAGE;
     }
   double keep;
-  g_autoptr (GError) keep_error = NULL;
-  if (!vitx_xbar_options_prune_keep (xo, &keep, &keep_error))
+  g_autoptr (GError) error = NULL;
+  if (!vitx_xbar_options_prune_keep (xo, &keep, &error))
     {
-      vitx_error ("eval", "%s", keep_error->message);
+      vitx_error ("eval", "%s", error->message);
       return VITX_EXIT_USAGE;
     }
-  if (vitx_xbar_options_any (xo))
+  VxXbarConfig cfg;
+  if (vitx_xbar_options_any (xo) && !vitx_xbar_options_config (xo, &cfg, &error))
     {
-      /* check the options before loading anything */
-      VxXbarConfig cfg;
-      g_autoptr (GError) cfg_error = NULL;
-      if (!vitx_xbar_options_config (xo, &cfg, &cfg_error))
-        {
-          vitx_error ("eval", "%s", cfg_error->message);
-          return VITX_EXIT_USAGE;
-        }
+      vitx_error ("eval", "%s", error->message);
+      return VITX_EXIT_USAGE;
     }
-  vx_set_num_threads (threads);
+  return VITX_EXIT_OK;
+}
 
-  g_autoptr (VxModel) m = vitx_load_model ("eval", model_path);
-  if (!m)
-    return VITX_EXIT_FAILURE;
-  g_autoptr (VxDataset) ds = vitx_load_data ("eval", data_path, m);
-  if (!ds)
-    return VITX_EXIT_FAILURE;
-  vitx_xbar_options_apply_prune (xo, m, NULL);   /* checked above */
-  if (vitx_xbar_options_any (xo))
+static void
+print_ideal_json (const VxModel *m, const VxDataset *ds, const VxEvalResult *r)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, m->path);
+  json_builder_set_member_name (b, "dataset");
+  json_builder_add_string_value (b, ds->source);
+  json_builder_set_member_name (b, "n_images");
+  json_builder_add_int_value (b, r->n);
+  json_builder_set_member_name (b, "top1");
+  json_builder_add_double_value (b, r->top1);
+  json_builder_set_member_name (b, "top5");
+  json_builder_add_double_value (b, r->top5);
+  json_builder_set_member_name (b, "top1_ci");
+  json_builder_begin_array (b);
+  json_builder_add_double_value (b, r->top1_lo);
+  json_builder_add_double_value (b, r->top1_hi);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "images_per_s");
+  json_builder_add_double_value (b, r->images_per_s);
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, r->seconds);
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, vx_get_num_threads ());
+  json_builder_set_member_name (b, "prune_keep");
+  json_builder_add_double_value (b, vx_model_prune_keep (m));
+  json_builder_set_member_name (b, "confusion");
+  json_builder_begin_array (b);
+  for (int i = 0; i < r->num_classes; i++)
     {
-      m = vitx_xbar_prepare_model ("eval", xo, g_steal_pointer (&m));
-      if (!m)
-        return VITX_EXIT_FAILURE;
-      return eval_crossbar (xo, m, ds, limit, batch, threads, snr_limit, json, quiet);
+      json_builder_begin_array (b);
+      for (int j = 0; j < r->num_classes; j++)
+        json_builder_add_int_value (b, r->confusion[i * r->num_classes + j]);
+      json_builder_end_array (b);
     }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  vitx_print_json (b);
+}
 
-  Progress prog = { g_get_monotonic_time (), quiet };
-  VxEvalOpts opts = { .batch = batch, .limit = limit, .threads = threads,
+static void
+print_ideal_text (const VxModel *m, const VxDataset *ds, const VxEvalResult *r, int batch)
+{
+  printf ("model    %s\n", m->path);
+  printf ("data     %s (%d images evaluated)\n", ds->source, r->n);
+  g_autofree char *pruning = vitx_prune_describe (m);
+  if (pruning)
+    printf ("pruning  %s\n", pruning);
+  printf ("top-1    %.2f%%  (95%% interval %.2f-%.2f%%, %d/%d)\n",
+          100 * r->top1, 100 * r->top1_lo, 100 * r->top1_hi, r->top1_correct, r->n);
+  printf ("top-5    %.2f%%\n", 100 * r->top5);
+  printf ("speed    %.1f images/s (%d threads, batch %d, %.2f s)\n",
+          r->images_per_s, vx_get_num_threads (), batch, r->seconds);
+  if (r->num_classes <= 20)
+    print_confusion (r, ds->class_names && g_strv_length (ds->class_names) >= (guint) r->num_classes
+                          ? ds->class_names : m->class_names);
+}
+
+/* the ideal (float) network */
+static int
+eval_ideal (const EvalArgs *a, VxModel *m, const VxDataset *ds)
+{
+  Progress prog = { g_get_monotonic_time (), a->quiet };
+  VxEvalOpts opts = { .batch = a->batch, .limit = a->limit, .threads = a->threads,
                       .progress = on_progress, .user = &prog };
   VxEvalResult r;
   g_autoptr (GError) error = NULL;
@@ -210,63 +274,35 @@ vitx_cmd_eval (int argc, char **argv)
       vitx_error ("eval", "%s", error->message);
       return VITX_EXIT_FAILURE;
     }
-
-  if (json)
-    {
-      g_autoptr (JsonBuilder) b = json_builder_new ();
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "model");
-      json_builder_add_string_value (b, m->path);
-      json_builder_set_member_name (b, "dataset");
-      json_builder_add_string_value (b, ds->source);
-      json_builder_set_member_name (b, "n_images");
-      json_builder_add_int_value (b, r.n);
-      json_builder_set_member_name (b, "top1");
-      json_builder_add_double_value (b, r.top1);
-      json_builder_set_member_name (b, "top5");
-      json_builder_add_double_value (b, r.top5);
-      json_builder_set_member_name (b, "top1_ci");
-      json_builder_begin_array (b);
-      json_builder_add_double_value (b, r.top1_lo);
-      json_builder_add_double_value (b, r.top1_hi);
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "images_per_s");
-      json_builder_add_double_value (b, r.images_per_s);
-      json_builder_set_member_name (b, "seconds");
-      json_builder_add_double_value (b, r.seconds);
-      json_builder_set_member_name (b, "threads");
-      json_builder_add_int_value (b, vx_get_num_threads ());
-      json_builder_set_member_name (b, "prune_keep");
-      json_builder_add_double_value (b, vx_model_prune_keep (m));
-      json_builder_set_member_name (b, "confusion");
-      json_builder_begin_array (b);
-      for (int i = 0; i < r.num_classes; i++)
-        {
-          json_builder_begin_array (b);
-          for (int j = 0; j < r.num_classes; j++)
-            json_builder_add_int_value (b, r.confusion[i * r.num_classes + j]);
-          json_builder_end_array (b);
-        }
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-      vitx_print_json (b);
-    }
+  if (a->json)
+    print_ideal_json (m, ds, &r);
   else
-    {
-      printf ("model    %s\n", m->path);
-      printf ("data     %s (%d images evaluated)\n", ds->source, r.n);
-      g_autofree char *pruning = vitx_prune_describe (m);
-      if (pruning)
-        printf ("pruning  %s\n", pruning);
-      printf ("top-1    %.2f%%  (95%% interval %.2f-%.2f%%, %d/%d)\n",
-              100 * r.top1, 100 * r.top1_lo, 100 * r.top1_hi, r.top1_correct, r.n);
-      printf ("top-5    %.2f%%\n", 100 * r.top5);
-      printf ("speed    %.1f images/s (%d threads, batch %d, %.2f s)\n",
-              r.images_per_s, vx_get_num_threads (), batch, r.seconds);
-      if (r.num_classes <= 20)
-        print_confusion (&r, ds->class_names && g_strv_length (ds->class_names) >= (guint) r.num_classes
-                               ? ds->class_names : m->class_names);
-    }
+    print_ideal_text (m, ds, &r, a->batch);
   vx_eval_result_clear (&r);
   return VITX_EXIT_OK;
+}
+
+int
+vitx_cmd_eval (int argc, char **argv)
+{
+  g_auto (EvalArgs) a = { NULL };
+  g_autoptr (VitxXbarOptions) xo = vitx_xbar_options_new ();
+  int rc = eval_parse (argc, argv, &a, xo);
+  if (rc != VITX_EXIT_OK)
+    return rc;
+  vx_set_num_threads (a.threads);
+
+  g_autoptr (VxModel) m = vitx_load_model ("eval", a.model_path);
+  if (!m)
+    return VITX_EXIT_FAILURE;
+  g_autoptr (VxDataset) ds = vitx_load_data ("eval", a.data_path, m);
+  if (!ds)
+    return VITX_EXIT_FAILURE;
+  vitx_xbar_options_apply_prune (xo, m, NULL);   /* checked in eval_parse */
+  if (!vitx_xbar_options_any (xo))
+    return eval_ideal (&a, m, ds);
+  m = vitx_xbar_prepare_model ("eval", xo, g_steal_pointer (&m));
+  if (!m)
+    return VITX_EXIT_FAILURE;
+  return eval_crossbar (xo, m, ds, a.limit, a.batch, a.threads, a.snr_limit, a.json, a.quiet);
 }

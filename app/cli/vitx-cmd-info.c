@@ -1,8 +1,9 @@
-/* vitx-cmd-info.c: `vitx info MODEL` */
+/* vitx-cmd-info.c: `vitx info [--model] MODEL` */
 #define G_LOG_DOMAIN "vitx-info"
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "vitx-commands.h"
 
@@ -25,79 +26,57 @@ sorted_keys (GHashTable *table)
   return keys;
 }
 
-int
-vitx_cmd_info (int argc, char **argv)
+static void
+print_json (const VxModel *m, const GPtrArray *keys)
 {
-  gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object on stdout", NULL },
-    { NULL }
-  };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("[MODEL] - describe a model");
-  g_option_context_set_description (ctx,
-    "Prints the architecture, parameter count, FLOPs per image and the metadata\n"
-    "(provenance) of a safetensors model. Without MODEL: the shipped model.\n"
-    "Exit status: 0 success, 1 the model could not be read, 2 bad command line.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!vitx_parse (ctx, "info", &argc, &argv))
-    return VITX_EXIT_USAGE;
-  if (argc > 2)
-    {
-      vitx_error ("info", "expected one model file, got %d arguments", argc - 1);
-      return VITX_EXIT_USAGE;
-    }
-  g_autoptr (VxModel) m = vitx_load_model ("info", argc == 2 ? argv[1] : NULL);
-  if (!m)
-    return VITX_EXIT_FAILURE;
-
   const VxArch *a = &m->arch;
   double gflops = vx_arch_flops_per_image (a) / 1e9;
-  g_autoptr (GPtrArray) keys = sorted_keys (m->metadata);
-
-  if (json)
-    {
-      g_autoptr (JsonBuilder) b = json_builder_new ();
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "model");
-      json_builder_add_string_value (b, m->path);
-      json_builder_set_member_name (b, "architecture");
-      json_builder_begin_object (b);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, m->path);
+  json_builder_set_member_name (b, "architecture");
+  json_builder_begin_object (b);
 #define INT(name, v) json_builder_set_member_name (b, name); json_builder_add_int_value (b, v)
-      INT ("img_size", a->img_size);
-      INT ("patch_size", a->patch_size);
-      INT ("in_chans", a->in_chans);
-      INT ("num_classes", a->num_classes);
-      INT ("embed_dim", a->embed_dim);
-      INT ("depth", a->depth);
-      INT ("num_heads", a->num_heads);
-      INT ("head_dim", vx_arch_head_dim (a));
-      INT ("mlp_hidden", a->mlp_hidden);
-      INT ("tokens", vx_arch_num_tokens (a));
-      json_builder_set_member_name (b, "distilled");
-      json_builder_add_boolean_value (b, a->distilled);
-      json_builder_end_object (b);
-      INT ("parameters", (gint64) m->params.n);
+  INT ("img_size", a->img_size);
+  INT ("patch_size", a->patch_size);
+  INT ("in_chans", a->in_chans);
+  INT ("num_classes", a->num_classes);
+  INT ("embed_dim", a->embed_dim);
+  INT ("depth", a->depth);
+  INT ("num_heads", a->num_heads);
+  INT ("head_dim", vx_arch_head_dim (a));
+  INT ("mlp_hidden", a->mlp_hidden);
+  INT ("tokens", vx_arch_num_tokens (a));
+  json_builder_set_member_name (b, "distilled");
+  json_builder_add_boolean_value (b, a->distilled);
+  json_builder_end_object (b);
+  INT ("parameters", (gint64) m->params.n);
 #undef INT
-      json_builder_set_member_name (b, "gflops_per_image");
-      json_builder_add_double_value (b, gflops);
-      json_builder_set_member_name (b, "class_names");
-      json_builder_begin_array (b);
-      for (int k = 0; m->class_names[k]; k++)
-        json_builder_add_string_value (b, m->class_names[k]);
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "metadata");
-      json_builder_begin_object (b);
-      for (guint i = 0; i < keys->len; i++)
-        {
-          json_builder_set_member_name (b, keys->pdata[i]);
-          json_builder_add_string_value (b, vx_model_get_meta (m, keys->pdata[i]));
-        }
-      json_builder_end_object (b);
-      json_builder_end_object (b);
-      vitx_print_json (b);
-      return VITX_EXIT_OK;
+  json_builder_set_member_name (b, "gflops_per_image");
+  json_builder_add_double_value (b, gflops);
+  json_builder_set_member_name (b, "class_names");
+  json_builder_begin_array (b);
+  for (int k = 0; m->class_names[k]; k++)
+    json_builder_add_string_value (b, m->class_names[k]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "metadata");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      json_builder_set_member_name (b, keys->pdata[i]);
+      json_builder_add_string_value (b, vx_model_get_meta (m, keys->pdata[i]));
     }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  vitx_print_json (b);
+}
 
+static void
+print_text (const VxModel *m, const GPtrArray *keys)
+{
+  const VxArch *a = &m->arch;
+  double gflops = vx_arch_flops_per_image (a) / 1e9;
   printf ("model        %s\n", m->path);
   printf ("architecture ViT%s: image %dx%dx%d, patch %d, %d tokens, dim %d, depth %d, "
           "%d heads of %d, MLP %d, %d classes\n",
@@ -127,5 +106,65 @@ vitx_cmd_info (int argc, char **argv)
         continue;
       printf ("  %-22s %s\n", k, vx_model_get_meta (m, k));
     }
+}
+
+/* the model file: --model FILE, or the positional MODEL of earlier versions (the same
+ * file named twice is fine); NULL for the shipped model. FALSE after printing the error. */
+static gboolean
+info_model_path (const char *option, int argc, char **argv, const char **path)
+{
+  if (argc > 2)
+    {
+      vitx_error ("info", "expected one model file, got %d arguments", argc - 1);
+      return FALSE;
+    }
+  const char *positional = argc == 2 ? argv[1] : NULL;
+  if (option && positional)
+    {
+      g_autofree char *a = g_canonicalize_filename (option, NULL);
+      g_autofree char *b = g_canonicalize_filename (positional, NULL);
+      if (strcmp (a, b) != 0)
+        {
+          vitx_error ("info", "--model %s and the argument %s name different files; give one",
+                      option, positional);
+          return FALSE;
+        }
+    }
+  *path = option ? option : positional;
+  return TRUE;
+}
+
+int
+vitx_cmd_info (int argc, char **argv)
+{
+  g_autofree char *model_path = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
+      "Model (safetensors; default: the shipped model); the same as the argument MODEL", "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object on stdout", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("[MODEL] - describe a model");
+  g_option_context_set_description (ctx,
+    "Prints the architecture, parameter count, FLOPs per image and the metadata\n"
+    "(provenance) of a safetensors model: --model FILE, or MODEL (the same; both\n"
+    "only if they name the same file). Without either: the shipped model.\n"
+    "Exit status: 0 success, 1 the model could not be read, 2 bad command line.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!vitx_parse (ctx, "info", &argc, &argv))
+    return VITX_EXIT_USAGE;
+  const char *path = NULL;
+  if (!info_model_path (model_path, argc, argv, &path))
+    return VITX_EXIT_USAGE;
+  g_autoptr (VxModel) m = vitx_load_model ("info", path);
+  if (!m)
+    return VITX_EXIT_FAILURE;
+
+  g_autoptr (GPtrArray) keys = sorted_keys (m->metadata);
+  if (json)
+    print_json (m, keys);
+  else
+    print_text (m, keys);
   return VITX_EXIT_OK;
 }
