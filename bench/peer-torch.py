@@ -7,6 +7,7 @@ Usage (from the repository root; Debian's python3-torch and python3-numpy):
 WORK is any of
     predict    top-1 of the first --limit test images (ideal network), for the
                agreement check of bench/compare
+    predict-noisy  the same on crossbars (noisy, below), batches of --batch
     ideal      the ideal forward pass, best of --reps, at --batch images
     noisy      the same network on functional-mode crossbars (docs/MODEL.md
                sections 2-4): 8-bit inputs, static weights with read noise
@@ -330,10 +331,12 @@ def best_seconds(fn, reps):
     return best
 
 
-def run_predict(args, a, p, mean, std):
+def run_predict(args, a, p, mean, std, noisy):
     x, labels = load_test(args.data, args.limit, mean, std)
+    xb = Xbar(args) if noisy else None
+    B = args.batch
     with torch.inference_mode():
-        pred = torch.cat([forward(a, p, x[i:i + 250]).argmax(1) for i in range(0, x.shape[0], 250)])
+        pred = torch.cat([forward(a, p, x[i:i + B], xb).argmax(1) for i in range(0, x.shape[0], B)])
     return {"n_images": int(x.shape[0]), "top1": float((pred == labels).double().mean()),
             "predictions": [int(v) for v in pred]}
 
@@ -366,7 +369,7 @@ def run_train(args, a, p):
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("work", nargs="+", choices=("predict", "ideal", "noisy", "train"))
+    ap.add_argument("work", nargs="+", choices=("predict", "predict-noisy", "ideal", "noisy", "train"))
     ap.add_argument("--model", help="vitx safetensors model")
     ap.add_argument("--shape", choices=sorted(SHAPES), help="random weights of this shape instead")
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist",
@@ -405,6 +408,12 @@ def parse_args():
 
 def main():
     args = parse_args()
+    # Debian's torch multiplies through OpenBLAS (libblas.so.3), whose own
+    # thread pool ignores torch.set_num_threads and is sized when the library
+    # loads: start again with it sized to --threads, as vitx sizes its own
+    if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     if args.model:
@@ -415,11 +424,11 @@ def main():
         p = random_params(a)
         source = "random " + args.shape
     for work in args.work:
-        if work == "predict":
+        if work.startswith("predict"):
             if a.chans != 1 or a.img != 28:
                 fail("predict: the model takes %dx%dx%d images, Fashion-MNIST is 1x28x28"
                      % (a.chans, a.img, a.img))
-            out = run_predict(args, a, p, mean, std)
+            out = run_predict(args, a, p, mean, std, work == "predict-noisy")
         elif work == "train":
             out = run_train(args, a, p)
         else:

@@ -150,11 +150,12 @@ bench_shape_known (const char *name)
   return FALSE;
 }
 
-/* Top-1 of the ideal network on the first n images of the data set, one JSON
- * object: what bench/compare checks a peer implementation against before it
- * times anything (the same network must give the same answers). */
+/* Top-1 of the network (ideal, or on the crossbars of sim) on the first n
+ * images of the data set, one JSON object: what bench/compare checks a peer
+ * implementation against before it times anything (the same network must give
+ * the same answers). */
 static int
-bench_predict (const VxModel *m, const BenchOpts *o)
+bench_predict (const VxModel *m, const BenchOpts *o, VxXbarSim *sim)
 {
   g_autoptr (VxDataset) ds = vitx_load_data ("bench", o->data_path, m);
   if (!ds)
@@ -169,8 +170,12 @@ bench_predict (const VxModel *m, const BenchOpts *o)
   for (int start = 0; start < n; start += B)
     {
       int count = MIN (B, n - start);
+      VxForwardOpts fo = { .hooks = sim ? vx_xbar_sim_get_hooks (sim) : NULL,
+                           .first_image = start, .batch_index = start / B };
       vx_dataset_fill_batch (ds, m, start, count, x);
-      vx_model_forward (m, acts, x, count, logits, NULL);
+      if (sim)
+        vx_xbar_sim_batch_begin (sim, fo.batch_index, start, count);
+      vx_model_forward (m, acts, x, count, logits, &fo);
       for (int i = 0; i < count; i++)
         {
           pred[start + i] = vx_argmax (logits + (size_t) i * K, K);
@@ -298,10 +303,9 @@ bench_opts_check (const BenchOpts *o)
       vitx_error ("bench", "--shape and --model exclude each other (random weights or a file)");
       return FALSE;
     }
-  if (o->predict > 0 && (o->shape || o->noisy))
+  if (o->predict > 0 && o->shape)
     {
-      vitx_error ("bench", "--predict runs the ideal network of a model file: "
-                  "not with --shape or --noisy");
+      vitx_error ("bench", "--predict runs a model file: not with --shape");
       return FALSE;
     }
   return TRUE;
@@ -325,7 +329,8 @@ bench_parse (BenchOpts *o, VitxXbarOptions *xo, int *argc, char ***argv)
     { "gemm-size", 0, 0, G_OPTION_ARG_INT, &o->gemm_n,
       "Side of the square sgemm measuring the peak (default 1536; 0 skips the peak)", "N" },
     { "predict", 0, 0, G_OPTION_ARG_INT, &o->predict,
-      "Time nothing: print the ideal top-1 class of the first N images of --data as JSON", "N" },
+      "Time nothing: print the top-1 class of the first N images of --data as JSON "
+      "(ideal, or on crossbars with --noisy)", "N" },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &o->data_path,
       "Dataset for --predict (default: the Fashion-MNIST test set)", "PATH" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "One JSON object on stdout", NULL },
@@ -379,14 +384,14 @@ vitx_cmd_bench (int argc, char **argv)
   if (!m)
     return VITX_EXIT_FAILURE;
   vitx_xbar_options_apply_prune (xo, m, NULL);   /* checked above */
-  if (o.predict > 0)
-    return bench_predict (m, &o);
   g_autoptr (VxXbarSim) sim = NULL;
   if (o.noisy && !(sim = vx_xbar_sim_new (m, &cfg, &error)))
     {
       vitx_error ("bench", "%s", error->message);
       return VITX_EXIT_FAILURE;
     }
+  if (o.predict > 0)
+    return bench_predict (m, &o, sim);
 
   BenchTimes t = { 0 };
   if (o.gemm_n > 0)
