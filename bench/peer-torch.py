@@ -255,14 +255,16 @@ def forward(a, p, images, xb=None):
                      dec.get(b + "attn.qkv.weight"))
         qkv = qkv.reshape(B, N, 3, H, Dh).permute(2, 0, 3, 1, 4)      # (3, B, H, N, Dh)
         q, k, v = qkv[0], qkv[1], qkv[2]
+        # the softmax scale on q (N x Dh), not on the scores (N x N), as timm does
+        scale = 1.0 / math.sqrt(Dh)
         if xb is not None:
-            q = xb.quantize_inputs(q.reshape(B * H, N, Dh))
+            q = xb.quantize_inputs(q.reshape(B * H, N, Dh)) * scale
             k = xb.decode_kv(k.reshape(B * H, N, Dh))
             v = xb.decode_kv(v.reshape(B * H, N, Dh))
             s = torch.bmm(q, k.transpose(1, 2)).reshape(B, H, N, N)
         else:
-            s = torch.matmul(q, k.transpose(-2, -1))
-        probs = torch.softmax(s * (1.0 / math.sqrt(Dh)), dim=-1)     # (B, H, N, N)
+            s = torch.matmul(q * scale, k.transpose(-2, -1))
+        probs = torch.softmax(s, dim=-1)                               # (B, H, N, N)
         if xb is not None:
             o = torch.bmm(xb.quantize_inputs(probs.reshape(B * H, N, N)), v).reshape(B, H, N, Dh)
         else:
