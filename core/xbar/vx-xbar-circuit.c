@@ -58,11 +58,14 @@ _vx_xbar_circuit_set_reference (gboolean on)
 }
 
 typedef float BlockVec __attribute__ ((vector_size (BLOCK * sizeof (float))));
+/* BLOCK is 16: add_digital splits a BlockVec into halves of 8 */
+typedef double HalfVec __attribute__ ((vector_size (BLOCK / 2 * sizeof (double))));
 
 /* the read-only description of one product, shared by the work items */
 typedef struct {
   const float *cells;   /* (slices, Kin, 2 Nout) */
-  const uint8_t *pat;   /* (M, tiles, bin, groups_max) input bits of each group of rows */
+  const uint32_t *pat;  /* (M, tiles, bin, groups_max) where each group's input bits
+                           select its table entry: (q PATTERNS + bits) LANES */
   double *acc;          /* (M, Nout) */
   const double *w;      /* (bin, slices) weights of the digital side */
   const float *xint;    /* (M, Kin) */
@@ -117,16 +120,16 @@ spread4 (uint64_t u)
   return (u | (u << 3)) & 0x1111111111111111ull;
 }
 
-/* j->pat of row i: for each tile, cycle and group, the group's input bits */
+/* j->pat of row i: for each tile, cycle and group, the group's table entry */
 static void
-make_patterns (uint8_t *pat, const CircJob *j, int i)
+make_patterns (uint32_t *pat, const CircJob *j, int i)
 {
   const float *xr = j->xint + (size_t) i * j->Kin;
   for (int t = 0; t < j->tiles; t++)
     {
       int r0 = t * j->X, rows = MIN (j->X, j->Kin - r0);
       int groups = (rows + GROUP - 1) / GROUP;
-      uint8_t *pt = pat + ((size_t) i * j->tiles + t) * j->bin * j->groups_max;
+      uint32_t *pt = pat + ((size_t) i * j->tiles + t) * j->bin * j->groups_max;
       for (int q = 0; q < groups; q++)
         {
           /* bit 4k + b: bit k of the group's row b */
@@ -134,7 +137,8 @@ make_patterns (uint8_t *pat, const CircJob *j, int i)
           for (int b = 0; b < GROUP && q * GROUP + b < rows; b++)
             bits |= spread4 ((unsigned) (int) xr[r0 + q * GROUP + b] & j->mask) << b;
           for (int k = 0; k < j->bin; k++)
-            pt[(size_t) k * j->groups_max + q] = (uint8_t) ((bits >> (GROUP * k)) & (PATTERNS - 1));
+            pt[(size_t) k * j->groups_max + q]
+              = (uint32_t) (q * PATTERNS + ((bits >> (GROUP * k)) & (PATTERNS - 1))) * LANES;
         }
     }
 }
@@ -210,47 +214,59 @@ slice_values (const CircJob *j, CircBuf *b, int i0, int rows_i, int t, int group
   for (int ii = 0; ii < rows_i; ii++)
     for (int k = 0; k < j->bin; k++)
       {
-        const uint8_t *pp = j->pat + (((size_t) (i0 + ii) * j->tiles + t) * j->bin + k)
-                                     * j->groups_max;
-        /* the sum in registers: GCC keeps an array here in memory */
-        BlockVec cp, cn, tp, tn;
-        const float *t0 = b->table + (size_t) pp[0] * LANES;
-        memcpy (&cp, t0, sizeof cp);
-        memcpy (&cn, t0 + BLOCK, sizeof cn);
-        for (int q = 1; q < groups; q++)
+        const uint32_t *pp = j->pat + (((size_t) (i0 + ii) * j->tiles + t) * j->bin + k)
+                                      * j->groups_max;
+        /* the sums in registers (GCC keeps an array here in memory), two
+         * chains each for G+ and G- so the additions overlap */
+        BlockVec cp, cn, dp, dn, tp, tn;
+        memcpy (&cp, b->table + pp[0], sizeof cp);
+        memcpy (&cn, b->table + pp[0] + BLOCK, sizeof cn);
+        memset (&dp, 0, sizeof dp);
+        memset (&dn, 0, sizeof dn);
+        int q = 1;
+        for (; q + 1 < groups; q += 2)
           {
-            const float *tq = b->table + ((size_t) q * PATTERNS + pp[q]) * LANES;
-            memcpy (&tp, tq, sizeof tp);
-            memcpy (&tn, tq + BLOCK, sizeof tn);
+            memcpy (&tp, b->table + pp[q], sizeof tp);
+            memcpy (&tn, b->table + pp[q] + BLOCK, sizeof tn);
+            cp += tp;
+            cn += tn;
+            memcpy (&tp, b->table + pp[q + 1], sizeof tp);
+            memcpy (&tn, b->table + pp[q + 1] + BLOCK, sizeof tn);
+            dp += tp;
+            dn += tn;
+          }
+        if (q < groups)
+          {
+            memcpy (&tp, b->table + pp[q], sizeof tp);
+            memcpy (&tn, b->table + pp[q] + BLOCK, sizeof tn);
             cp += tp;
             cn += tn;
           }
+        cp += dp;
+        cn += dn;
         float cur[LANES], code[LANES];
         memcpy (cur, &cp, sizeof cp);
         memcpy (cur + BLOCK, &cn, sizeof cn);
-        int bad = 0;
+        int near = 0;
         for (int l = 0; l < LANES; l++)
           {
             float v = cur[l] * tc;
             float r = xbar_roundf (v);
-            /* distance to the nearest rounding boundary; boundaries outside
-             * (0, top) decide nothing, as both sides clip alike */
-            bad += 0.5f - fabsf (v - r) <= delta[l] && v > 0.f && v < top;
+            /* within delta of a rounding boundary? */
+            near |= 0.5f - fabsf (v - r) <= delta[l];
             code[l] = r < 0.f ? 0.f : r > top ? top : r;
           }
         float *f = b->f + (((size_t) ii * j->bin + k) * j->slices + s) * BLOCK;
         for (int l = 0; l < BLOCK; l++)
           f[l] = (code[l] - code[BLOCK + l]) * fc;
-        for (int l = 0; bad && l < LANES; l++)
+        for (int l = 0; near && l < LANES; l++)
           {
             float v = cur[l] * tc;
             float r = xbar_roundf (v);
+            /* boundaries outside (0, top) decide nothing: both sides clip alike.
+             * An output whose pair is undecided twice is recomputed twice. */
             if (0.5f - fabsf (v - r) <= delta[l] && v > 0.f && v < top)
-              {
-                /* an output whose pair is undecided twice is recomputed twice */
-                b->undecided[n++] = (ii * j->bin + k) * BLOCK + l % BLOCK;
-                bad--;
-              }
+              b->undecided[n++] = (ii * j->bin + k) * BLOCK + l % BLOCK;
           }
       }
   return n;
@@ -262,12 +278,26 @@ XBAR_CLONES static void
 add_digital (double *acc, const float *f, const double *w, int rows_i, int bin, int slices)
 {
   for (int ii = 0; ii < rows_i; ii++)
-    for (int ks = 0; ks < bin * slices; ks++)
-      {
-        const float *fr = f + ((size_t) ii * bin * slices + ks) * BLOCK;
-        for (int l = 0; l < BLOCK; l++)
-          acc[(size_t) ii * BLOCK + l] += w[ks] * (double) fr[l];
-      }
+    {
+      /* the sums in registers, as in slice_values */
+      HalfVec a0, a1;
+      memcpy (&a0, acc + (size_t) ii * BLOCK, sizeof a0);
+      memcpy (&a1, acc + (size_t) ii * BLOCK + BLOCK / 2, sizeof a1);
+      for (int ks = 0; ks < bin * slices; ks++)
+        {
+          BlockVec v;
+          memcpy (&v, f + ((size_t) ii * bin * slices + ks) * BLOCK, sizeof v);
+          HalfVec lo = __builtin_convertvector (__builtin_shufflevector (v, v, 0, 1, 2, 3, 4,
+                                                                         5, 6, 7), HalfVec);
+          HalfVec hi = __builtin_convertvector (__builtin_shufflevector (v, v, 8, 9, 10, 11,
+                                                                         12, 13, 14, 15),
+                                                HalfVec);
+          a0 += w[ks] * lo;
+          a1 += w[ks] * hi;
+        }
+      memcpy (acc + (size_t) ii * BLOCK, &a0, sizeof a0);
+      memcpy (acc + (size_t) ii * BLOCK + BLOCK / 2, &a1, sizeof a1);
+    }
 }
 
 /* one work item: rows i0..i0+rows_i, columns c0..c0+nc, every tile */
@@ -346,9 +376,9 @@ _vx_xbar_circuit_matmul (const VxXbarSim *sim, XbarScratch *sc, float *out, int 
     threads = 1;
 #endif
   size_t per = buf_floats (&j);
-  size_t pat_floats = up16 (((size_t) M * j.tiles * bin * j.groups_max + 3) / 4);
+  size_t pat_floats = up16 ((size_t) M * j.tiles * bin * j.groups_max);
   c->work = xbar_circ_grow (c->work, &c->work_cap, pat_floats + per * threads, sizeof (float));
-  uint8_t *pat = (uint8_t *) c->work;
+  uint32_t *pat = (uint32_t *) c->work;
   float *work = c->work + pat_floats;
   j.pat = pat;
 #pragma omp parallel num_threads(threads) if (threads > 1)
