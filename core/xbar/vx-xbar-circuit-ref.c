@@ -23,7 +23,8 @@
 #include "vx-xbar-circuit-private.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
-/* acc += w * v stays a rounded product and a rounded sum, as in the fast path */
+/* acc += w * v stays a rounded product and a rounded sum, as in the fast path,
+ * and the cloned cell programming rounds as the plain copy does */
 #pragma GCC optimize ("fp-contract=off")
 #endif
 
@@ -40,7 +41,9 @@ _vx_xbar_circ_scratch_free (XbarCircScratch *c)
   g_free (c);
 }
 
-void
+/* cloned: the noise loop vectorises; no clone fuses or reorders, so every
+ * copy programs the same cells */
+XBAR_CLONES void
 _vx_xbar_circ_program_cells (const VxXbarSim *sim, XbarCircScratch *c, const float *lev,
                              int Kin, int Nout, int slices, gboolean written, guint64 key)
 {
