@@ -45,6 +45,7 @@
 
 #define GROUP 4                       /* rows per table lookup */
 #define PATTERNS (1 << GROUP)
+G_STATIC_ASSERT (GROUP <= 4);         /* make_patterns spreads input bits 4 apart */
 #define BLOCK 16                      /* output columns per table */
 #define LANES (2 * BLOCK)             /* [G+ | G-] of those columns */
 #define ROWS 64                       /* input rows per work item */
@@ -110,7 +111,7 @@ buf_carve (float *base, const CircJob *j)
   return b;
 }
 
-/* bit k of u (16 bits) moved to bit 4k */
+/* bit k of u (16 bits: input_bits is at most 16) moved to bit 4k */
 static inline uint64_t
 spread4 (uint64_t u)
 {
@@ -138,7 +139,7 @@ make_patterns (uint32_t *pat, const CircJob *j, int i)
             bits |= spread4 ((unsigned) (int) xr[r0 + q * GROUP + b] & j->mask) << b;
           for (int k = 0; k < j->bin; k++)
             pt[(size_t) k * j->groups_max + q]
-              = (uint32_t) (q * PATTERNS + ((bits >> (GROUP * k)) & (PATTERNS - 1))) * LANES;
+              = (uint32_t) (q * PATTERNS + ((bits >> (4 * k)) & (PATTERNS - 1))) * LANES;
         }
     }
 }
