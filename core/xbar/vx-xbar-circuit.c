@@ -144,15 +144,17 @@ make_patterns (uint32_t *pat, const CircJob *j, int i)
     }
 }
 
-/* The tables of slice s, tile rows r0..r0+rows, columns c0..c0+nc, and the
- * margin delta of each lane in code units. A current from the tables adds
- * each cell through at most GROUP + groups - 1 float additions (a tree of
- * that depth), so it and the exact sum differ by at most gamma_h * A (Higham,
- * Accuracy and Stability, eq. 4.4: h = depth, u = 2^-24, A = the sum of |cell|
- * over the column). The defined current (double in row order, then one float
- * rounding) and the two float products with to_code add relative errors of u
- * each, below 4 u (top + 2) for any current near a boundary inside the ADC's
- * range. A margin of 1% over both covers the rounding of delta itself. */
+/* The tables of slice s, tile rows r0..r0+rows, columns c0..c0+nc, in ADC
+ * code units (each cell times to_code, rounded), and the margin delta of each
+ * lane. A current from the tables adds each scaled cell through at most
+ * GROUP + groups - 1 float additions (a tree of that depth h), so it differs
+ * from to_code times the exact sum by at most gamma_(h+1) A: Higham, Accuracy
+ * and Stability, eq. 4.4, with u = 2^-24, gamma_n = n u / (1 - n u), A = the
+ * sum of |scaled cell| over the column, one more u for the scaling. The
+ * reference's code (double sum in row order, rounded to float, times to_code,
+ * rounded) lies within 2^-40 A + 3 u (top + 2) of to_code times the exact sum
+ * for any current near a boundary inside the ADC's range. A margin of 1% over
+ * both covers the rounding of delta itself. */
 static void
 build_tables (const CircJob *j, CircBuf *b, int s, int r0, int rows, int c0, int nc)
 {
@@ -167,8 +169,11 @@ build_tables (const CircJob *j, CircBuf *b, int s, int r0, int rows, int c0, int
       for (int r = 0; r < GROUP && q * GROUP + r < rows; r++)
         {
           const float *src = j->cells + ((size_t) s * j->Kin + r0 + q * GROUP + r) * n2;
-          memcpy (g[r], src + c0, sizeof (float) * nc);
-          memcpy (g[r] + BLOCK, src + j->Nout + c0, sizeof (float) * nc);
+          for (int l = 0; l < nc; l++)
+            {
+              g[r][l] = src[c0 + l] * j->to_code;
+              g[r][BLOCK + l] = src[j->Nout + c0 + l] * j->to_code;
+            }
           for (int l = 0; l < LANES; l++)
             A[l] += fabs ((double) g[r][l]);
         }
@@ -182,11 +187,10 @@ build_tables (const CircJob *j, CircBuf *b, int s, int r0, int rows, int c0, int
             dst[l] = prev[l] + add[l];
         }
     }
-  double u = ldexp (1.0, -24), h = GROUP + groups - 1;
-  double gamma_h = h * u / (1.0 - h * u);
+  double u = ldexp (1.0, -24), h1 = GROUP + groups;
+  double gamma = h1 * u / (1.0 - h1 * u);
   for (int l = 0; l < LANES; l++)
-    b->delta[l] = (float) (1.01 * ((gamma_h + ldexp (1.0, -40)) * A[l] * j->to_code
-                                   + 4.0 * u * (j->top + 2.0)));
+    b->delta[l] = (float) (1.01 * ((gamma + ldexp (1.0, -40)) * A[l] + 3.0 * u * (j->top + 2.0)));
 }
 
 /* the exact code pair of one lane pair (the reference's arithmetic) */
@@ -203,7 +207,8 @@ exact_value (const CircJob *j, int i, int r0, int rows, int s, int k, int col)
   return (qp - qn) * j->from_code;
 }
 
-/* b->f (rows_i, bin, slices, BLOCK) for slice s of tile t from its tables:
+/* b->f (rows_i, bin, slices, BLOCK) for slice s of tile t from its tables
+ * (whose sums are scaled currents: the ADC's input in codes):
  * the digital value of every output; b->undecided lists those with a code
  * the tables do not decide. Returns their number. */
 XBAR_CLONES static int
@@ -211,7 +216,7 @@ slice_values (const CircJob *j, CircBuf *b, int i0, int rows_i, int t, int group
 {
   int n = 0;
   const float *delta = b->delta;
-  float tc = j->to_code, fc = j->from_code, top = j->top;
+  float fc = j->from_code, top = j->top;
   for (int ii = 0; ii < rows_i; ii++)
     for (int k = 0; k < j->bin; k++)
       {
@@ -251,7 +256,7 @@ slice_values (const CircJob *j, CircBuf *b, int i0, int rows_i, int t, int group
         int near = 0;
         for (int l = 0; l < LANES; l++)
           {
-            float v = cur[l] * tc;
+            float v = cur[l];
             float r = xbar_roundf (v);
             /* within delta of a rounding boundary? */
             near |= 0.5f - fabsf (v - r) <= delta[l];
@@ -262,7 +267,7 @@ slice_values (const CircJob *j, CircBuf *b, int i0, int rows_i, int t, int group
           f[l] = (code[l] - code[BLOCK + l]) * fc;
         for (int l = 0; near && l < LANES; l++)
           {
-            float v = cur[l] * tc;
+            float v = cur[l];
             float r = xbar_roundf (v);
             /* boundaries outside (0, top) decide nothing: both sides clip alike.
              * An output whose pair is undecided twice is recomputed twice. */
