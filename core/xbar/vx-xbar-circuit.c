@@ -59,6 +59,7 @@ _vx_xbar_circuit_set_reference (gboolean on)
 }
 
 typedef float BlockVec __attribute__ ((vector_size (BLOCK * sizeof (float))));
+typedef float HalfLanes __attribute__ ((vector_size (8 * sizeof (float))));
 /* BLOCK is 16: add_digital splits a BlockVec into halves of 8 */
 typedef double HalfVec __attribute__ ((vector_size (BLOCK / 2 * sizeof (double))));
 
@@ -222,37 +223,37 @@ slice_values (const CircJob *j, CircBuf *b, int i0, int rows_i, int t, int group
       {
         const uint32_t *pp = j->pat + (((size_t) (i0 + ii) * j->tiles + t) * j->bin + k)
                                       * j->groups_max;
-        /* the sums in registers (GCC keeps an array here in memory), two
-         * chains each for G+ and G- so the additions overlap */
-        BlockVec cp, cn, dp, dn, tp, tn;
-        memcpy (&cp, b->table + pp[0], sizeof cp);
-        memcpy (&cn, b->table + pp[0] + BLOCK, sizeof cn);
-        memset (&dp, 0, sizeof dp);
-        memset (&dn, 0, sizeof dn);
+        /* the sums in registers (GCC keeps an array here in memory): G+ and
+         * G- in halves of 8 lanes, a width every clone holds in registers
+         * (wider generic vectors go through the stack in the AVX2 clone), and
+         * two chains of each so the additions overlap */
+        HalfLanes c[4], d[4], e;
+        for (int v = 0; v < 4; v++)
+          {
+            memcpy (&c[v], b->table + pp[0] + 8 * v, sizeof e);
+            memset (&d[v], 0, sizeof e);
+          }
         int q = 1;
         for (; q + 1 < groups; q += 2)
-          {
-            memcpy (&tp, b->table + pp[q], sizeof tp);
-            memcpy (&tn, b->table + pp[q] + BLOCK, sizeof tn);
-            cp += tp;
-            cn += tn;
-            memcpy (&tp, b->table + pp[q + 1], sizeof tp);
-            memcpy (&tn, b->table + pp[q + 1] + BLOCK, sizeof tn);
-            dp += tp;
-            dn += tn;
-          }
+          for (int v = 0; v < 4; v++)
+            {
+              memcpy (&e, b->table + pp[q] + 8 * v, sizeof e);
+              c[v] += e;
+              memcpy (&e, b->table + pp[q + 1] + 8 * v, sizeof e);
+              d[v] += e;
+            }
         if (q < groups)
-          {
-            memcpy (&tp, b->table + pp[q], sizeof tp);
-            memcpy (&tn, b->table + pp[q] + BLOCK, sizeof tn);
-            cp += tp;
-            cn += tn;
-          }
-        cp += dp;
-        cn += dn;
+          for (int v = 0; v < 4; v++)
+            {
+              memcpy (&e, b->table + pp[q] + 8 * v, sizeof e);
+              c[v] += e;
+            }
         float cur[LANES], code[LANES];
-        memcpy (cur, &cp, sizeof cp);
-        memcpy (cur + BLOCK, &cn, sizeof cn);
+        for (int v = 0; v < 4; v++)
+          {
+            c[v] += d[v];
+            memcpy (cur + 8 * v, &c[v], sizeof e);
+          }
         int near = 0;
         for (int l = 0; l < LANES; l++)
           {
