@@ -58,10 +58,11 @@ _vx_xbar_circuit_set_reference (gboolean on)
   g_atomic_int_set (&use_reference, on ? 1 : 0);
 }
 
-typedef float BlockVec __attribute__ ((vector_size (BLOCK * sizeof (float))));
 typedef float HalfLanes __attribute__ ((vector_size (8 * sizeof (float))));
-/* BLOCK is 16: add_digital splits a BlockVec into halves of 8 */
-typedef double HalfVec __attribute__ ((vector_size (BLOCK / 2 * sizeof (double))));
+/* BLOCK is 16: add_digital takes it in quarters */
+typedef float FourFloats __attribute__ ((vector_size (4 * sizeof (float))));
+typedef double QuarterVec __attribute__ ((vector_size (4 * sizeof (double))));
+G_STATIC_ASSERT (BLOCK == 16);
 
 /* the read-only description of one product, shared by the work items */
 typedef struct {
@@ -286,24 +287,20 @@ add_digital (double *acc, const float *f, const double *w, int rows_i, int bin, 
 {
   for (int ii = 0; ii < rows_i; ii++)
     {
-      /* the sums in registers, as in slice_values */
-      HalfVec a0, a1;
-      memcpy (&a0, acc + (size_t) ii * BLOCK, sizeof a0);
-      memcpy (&a1, acc + (size_t) ii * BLOCK + BLOCK / 2, sizeof a1);
+      /* the sums in registers, in vectors of 4, as in slice_values */
+      QuarterVec a[4];
+      memcpy (a, acc + (size_t) ii * BLOCK, sizeof a);
       for (int ks = 0; ks < bin * slices; ks++)
         {
-          BlockVec v;
-          memcpy (&v, f + ((size_t) ii * bin * slices + ks) * BLOCK, sizeof v);
-          HalfVec lo = __builtin_convertvector (__builtin_shufflevector (v, v, 0, 1, 2, 3, 4,
-                                                                         5, 6, 7), HalfVec);
-          HalfVec hi = __builtin_convertvector (__builtin_shufflevector (v, v, 8, 9, 10, 11,
-                                                                         12, 13, 14, 15),
-                                                HalfVec);
-          a0 += w[ks] * lo;
-          a1 += w[ks] * hi;
+          const float *fr = f + ((size_t) ii * bin * slices + ks) * BLOCK;
+          for (int v = 0; v < 4; v++)
+            {
+              FourFloats x;
+              memcpy (&x, fr + 4 * v, sizeof x);
+              a[v] += w[ks] * __builtin_convertvector (x, QuarterVec);
+            }
         }
-      memcpy (acc + (size_t) ii * BLOCK, &a0, sizeof a0);
-      memcpy (acc + (size_t) ii * BLOCK + BLOCK / 2, &a1, sizeof a1);
+      memcpy (acc + (size_t) ii * BLOCK, a, sizeof a);
     }
 }
 
