@@ -1,4 +1,4 @@
-/* vx-xbar.c: crossbar configuration: presets, validation, strings, JSON */
+/* vx-xbar-config.c: crossbar configuration: presets, validation, strings, JSON */
 #define G_LOG_DOMAIN "vx-xbar"
 #include "config.h"
 
