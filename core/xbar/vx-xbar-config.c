@@ -8,13 +8,9 @@
 #include "vx-error.h"
 #include "vx-json.h"
 #include "vx-xbar.h"
+#include "vx-xbar-params.h"
 
 /* ---- presets ------------------------------------------------------------------- */
-
-/* Energy of one digital multiply, used for the per-channel K/V scaling: a
- * 16-bit floating-point multiply, 1.1 pJ at 45 nm (M. Horowitz, "Computing's
- * energy problem", ISSCC 2014). Not scaled down to 32 nm, so an upper bound. */
-#define VX_E_MULT_PJ 1.1
 
 /* The SRAM digital-IMC preset (paper Fig. 1a). The paper gives no SRAM
  * component values, only the ratios: RRAM needs ~5.1x less attention area and
@@ -26,66 +22,88 @@
 #define SRAM_AREA_RATIO   5.1
 #define SRAM_ENERGY_RATIO 2.3
 
-static const char *preset_names[] = { "rram-paper", "sram-imc" };
-static const char *preset_labels[] = { "RRAM (paper)", "SRAM digital IMC" };
+/* the choices of a parameter looked up by its JSON member */
+static const VxXbarParam *
+param (const char *json_key)
+{
+  const VxXbarParam *p = vx_xbar_param_by_json_key (json_key);
+  g_assert (p);
+  return p;
+}
+
+static const char *
+choice_nick (const char *json_key, int value)
+{
+  const VxXbarParamChoice *c = vx_xbar_param_choice_by_value (param (json_key), value);
+  return c ? c->nick : "unknown";
+}
+
+static gboolean
+choice_from_nick (const char *json_key, const char *nick, int *out)
+{
+  const VxXbarParamChoice *c = vx_xbar_param_choice_by_nick (param (json_key), nick);
+  if (c)
+    *out = c->value;
+  return c != NULL;
+}
 
 const char *
 vx_xbar_preset_name (VxXbarPreset preset)
 {
-  return preset < VX_XBAR_PRESET_N ? preset_names[preset] : "unknown";
+  return choice_nick ("preset", preset);
 }
 
 const char *
 vx_xbar_preset_label (VxXbarPreset preset)
 {
-  return preset < VX_XBAR_PRESET_N ? preset_labels[preset] : "unknown";
+  const VxXbarParamChoice *c = vx_xbar_param_choice_by_value (param ("preset"), preset);
+  return c ? c->label : "unknown";
+}
+
+/* every parameter at the table's default: the RRAM (paper) preset */
+static void
+init_table_defaults (VxXbarConfig *cfg)
+{
+  guint n;
+  const VxXbarParam *t = vx_xbar_params (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      const VxXbarParam *p = &t[i];
+      if (p->flags & VX_XBAR_PARAM_DERIVED)
+        continue;
+      switch (p->type)
+        {
+        case VX_XBAR_PARAM_DOUBLE: vx_xbar_param_set_double (p, cfg, p->def); break;
+        case VX_XBAR_PARAM_MASK: vx_xbar_param_set_mask (p, cfg, (guint) p->def); break;
+        case VX_XBAR_PARAM_UINT64: vx_xbar_param_set_uint64 (p, cfg, (guint64) p->def); break;
+        default: vx_xbar_param_set_int (p, cfg, (int) p->def); break;
+        }
+    }
 }
 
 void
 vx_xbar_config_init_preset (VxXbarConfig *cfg, VxXbarPreset preset)
 {
   memset (cfg, 0, sizeof *cfg);
-  /* paper Table I */
-  cfg->g_min = 0.1;
-  cfg->g_max = 10.0;
-  cfg->sigma_r = 0.05;
-  cfg->sigma_w = 0.1;
-  cfg->gamma = 3.0;          /* the lowest of the paper's studied 3, 4, 5 */
-  cfg->weight_bits = 8;
-  cfg->input_bits = 8;
-  cfg->bits_per_cell = 2;
-  cfg->adc_bits = 6;
-  cfg->xbar_size = 64;
-  cfg->differential = TRUE;
-  cfg->e_read_pj = 25.0;
-  cfg->e_write_pj = 118.0;
-  cfg->area_mm2 = 0.03;
-  cfg->e_mult_pj = VX_E_MULT_PJ;
-  cfg->clipformer = FALSE;
-  cfg->alpha = 2.0;          /* the paper's best at gamma 3-4 */
-  cfg->beta = 1.0;
-  cfg->decode = VX_CLIP_DECODE_PHYSICAL;
-  cfg->kv_scale = VX_KV_SCALE_PER_HEAD;
-  cfg->static_noise = VX_STATIC_NOISE_PER_BATCH;
-  cfg->analog = VX_XBAR_ANALOG_DEFAULT;
-  cfg->mode = VX_XBAR_FUNCTIONAL;
-  cfg->seed = 0;
-
+  init_table_defaults (cfg);
   if (preset == VX_XBAR_PRESET_SRAM_IMC)
     {
       cfg->sigma_r = 0.0;
       cfg->sigma_w = 0.0;
       cfg->gamma = 0.0;
+      /* ClipFormer answers write noise; on a noise-free digital array it would
+       * only zero and clip exact values (docs/MODEL.md section 4) */
+      cfg->clipformer = FALSE;
       cfg->bits_per_cell = 1;
       cfg->adc_bits = 16;    /* a digital adder tree is exact; 16 bits stands for it */
       cfg->differential = FALSE;
-      cfg->e_read_pj = 25.0 * SRAM_ENERGY_RATIO;
-      cfg->e_write_pj = 118.0 * SRAM_ENERGY_RATIO;
-      cfg->area_mm2 = 0.03 * SRAM_AREA_RATIO;
+      cfg->e_read_pj = param ("e_read_pj")->def * SRAM_ENERGY_RATIO;
+      cfg->e_write_pj = param ("e_write_pj")->def * SRAM_ENERGY_RATIO;
+      cfg->area_mm2 = param ("area_mm2")->def * SRAM_AREA_RATIO;
     }
   else
     preset = VX_XBAR_PRESET_RRAM_PAPER;
-  g_strlcpy (cfg->preset, preset_names[preset], sizeof cfg->preset);
+  g_strlcpy (cfg->preset, vx_xbar_preset_name (preset), sizeof cfg->preset);
 }
 
 void
@@ -98,15 +116,15 @@ gboolean
 vx_xbar_config_init_named (VxXbarConfig *cfg, const char *name, GError **error)
 {
   for (int p = 0; p < VX_XBAR_PRESET_N; p++)
-    if (g_ascii_strcasecmp (name, preset_names[p]) == 0
-        || g_ascii_strcasecmp (name, preset_labels[p]) == 0)
+    if (g_ascii_strcasecmp (name, vx_xbar_preset_name (p)) == 0
+        || g_ascii_strcasecmp (name, vx_xbar_preset_label (p)) == 0)
       {
         vx_xbar_config_init_preset (cfg, p);
         return TRUE;
       }
   g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
                "crossbar preset \"%s\" is unknown (known: %s, %s)", name,
-               preset_names[0], preset_names[1]);
+               vx_xbar_preset_name (0), vx_xbar_preset_name (1));
   return FALSE;
 }
 
@@ -124,93 +142,51 @@ vx_xbar_config_onoff (const VxXbarConfig *cfg)
 
 /* ---- validation ------------------------------------------------------------------ */
 
+/* every value of the table inside its range: the first one outside is the error */
 static gboolean
-check_range (double v, double lo, double hi, const char *name, GError **error)
+validate_ranges (const VxXbarConfig *c, GError **error)
 {
-  if (isfinite (v) && v >= lo && v <= hi)
-    return TRUE;
-  g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-               "crossbar config: %s = %g is outside [%g, %g]", name, v, lo, hi);
-  return FALSE;
-}
-
-static gboolean
-check_int (int v, int lo, int hi, const char *name, GError **error)
-{
-  if (v >= lo && v <= hi)
-    return TRUE;
-  g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-               "crossbar config: %s = %d is outside %d..%d", name, v, lo, hi);
-  return FALSE;
+  guint n;
+  const VxXbarParam *t = vx_xbar_params (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      const VxXbarParam *p = &t[i];
+      /* any preset name (a label only) and any seed are valid; derived values
+       * (the ON/OFF ratio) are checked through what they derive from */
+      if (p->type == VX_XBAR_PARAM_PRESET || p->type == VX_XBAR_PARAM_UINT64
+          || (p->flags & VX_XBAR_PARAM_DERIVED))
+        continue;
+      if (!vx_xbar_param_check (p, vx_xbar_param_get_number (p, c), "crossbar config", NULL, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
 vx_xbar_config_validate (const VxXbarConfig *c, GError **error)
 {
-  if (!(isfinite (c->g_min) && c->g_min > 0))
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "crossbar config: G_min = %g uS must be positive", c->g_min);
-      return FALSE;
-    }
-  if (!(isfinite (c->g_max) && c->g_min < c->g_max))
+  if (!validate_ranges (c, error))
+    return FALSE;
+  if (!(c->g_min < c->g_max))
     {
       g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
                    "crossbar config: G_min = %g uS must be below G_max = %g uS "
-                   "(ON/OFF ratio above 1)", c->g_min, c->g_max);
+                   "(--onoff: the ON/OFF ratio must be above 1)", c->g_min, c->g_max);
       return FALSE;
     }
-  if (!check_range (c->sigma_r, 0, 10, "sigma_R (read noise)", error)
-      || !check_range (c->sigma_w, 0, 10, "sigma_W (write noise)", error)
-      || !check_range (c->gamma, 0, 1000, "gamma (write-noise factor)", error))
-    return FALSE;
-  if (!(isfinite (c->beta) && c->beta > 0 && c->beta <= 1))
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "crossbar config: ClipFormer beta = %g is outside (0, 1]", c->beta);
-      return FALSE;
-    }
-  if (!check_range (c->alpha, 1, 1e6, "ClipFormer alpha", error))
-    return FALSE;
   if (c->beta * c->g_max <= c->g_min)
     {
       g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
                    "crossbar config: ClipFormer beta * G_max = %g uS is not above G_min = %g uS "
-                   "(stage II would clip below the floor)", c->beta * c->g_max, c->g_min);
+                   "(stage II would clip below the floor; --beta, --onoff)",
+                   c->beta * c->g_max, c->g_min);
       return FALSE;
     }
-  if (!check_int (c->weight_bits, 1, 16, "weight bits", error)
-      || !check_int (c->input_bits, 2, 16, "input bits", error)
-      || !check_int (c->bits_per_cell, 1, 8, "bits per cell", error)
-      || !check_int (c->adc_bits, 1, 16, "ADC bits", error)
-      || !check_int (c->xbar_size, 1, 4096, "crossbar size", error))
-    return FALSE;
   if (c->weight_bits % c->bits_per_cell != 0)
     {
       g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "crossbar config: %d bits per cell do not divide the %d weight bits",
-                   c->bits_per_cell, c->weight_bits);
-      return FALSE;
-    }
-  if (!check_range (c->e_read_pj, 0, 1e9, "read energy (pJ)", error)
-      || !check_range (c->e_write_pj, 0, 1e9, "write energy (pJ)", error)
-      || !check_range (c->area_mm2, 0, 1e6, "crossbar area (mm^2)", error)
-      || !check_range (c->e_mult_pj, 0, 1e9, "multiply energy (pJ)", error))
-    return FALSE;
-  if ((unsigned) c->decode >= VX_CLIP_DECODE_N || (unsigned) c->kv_scale >= VX_KV_SCALE_N
-      || (unsigned) c->static_noise >= VX_STATIC_NOISE_N
-      || (c->mode != VX_XBAR_FUNCTIONAL && c->mode != VX_XBAR_CIRCUIT))
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "crossbar config: an enumeration (decode, kv scale, static noise, mode) "
-                   "is out of range");
-      return FALSE;
-    }
-  if (c->analog & ~((1u << VX_MM_N_KINDS) - 1))
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "crossbar config: analog mask 0x%x has bits beyond the %d matrix kinds",
-                   c->analog, VX_MM_N_KINDS);
+                   "crossbar config: %d bits per cell (--bits-per-cell) do not divide the "
+                   "%d weight bits (--weight-bits)", c->bits_per_cell, c->weight_bits);
       return FALSE;
     }
   return TRUE;
@@ -218,35 +194,17 @@ vx_xbar_config_validate (const VxXbarConfig *c, GError **error)
 
 /* ---- enumerations as strings ------------------------------------------------------- */
 
-static const char *kv_scale_names[] = { "per-head", "per-tensor", "per-batch", "calibrated",
-                                        "per-channel" };
-static const char *decode_names[] = { "physical", "renormalised" };
-static const char *static_noise_names[] = { "per-batch", "per-image", "once" };
-static const char *mode_names[] = { "functional", "circuit" };
-
-static gboolean
-lookup_name (const char *s, const char *const *names, int n, int *out)
-{
-  for (int i = 0; s && i < n; i++)
-    if (g_ascii_strcasecmp (s, names[i]) == 0)
-      {
-        *out = i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 const char *
 vx_kv_scale_to_string (VxKvScale s)
 {
-  return (unsigned) s < VX_KV_SCALE_N ? kv_scale_names[s] : "unknown";
+  return choice_nick ("kv_scale", s);
 }
 
 gboolean
 vx_kv_scale_from_string (const char *s, VxKvScale *out)
 {
   int v;
-  if (!lookup_name (s, kv_scale_names, VX_KV_SCALE_N, &v))
+  if (!choice_from_nick ("kv_scale", s, &v))
     return FALSE;
   *out = v;
   return TRUE;
@@ -255,7 +213,7 @@ vx_kv_scale_from_string (const char *s, VxKvScale *out)
 const char *
 vx_clip_decode_to_string (VxClipDecode d)
 {
-  return (unsigned) d < VX_CLIP_DECODE_N ? decode_names[d] : "unknown";
+  return choice_nick ("clip_decode", d);
 }
 
 gboolean
@@ -264,7 +222,7 @@ vx_clip_decode_from_string (const char *s, VxClipDecode *out)
   int v;
   if (g_strcmp0 (s, "renormalized") == 0)
     s = "renormalised";
-  if (!lookup_name (s, decode_names, VX_CLIP_DECODE_N, &v))
+  if (!choice_from_nick ("clip_decode", s, &v))
     return FALSE;
   *out = v;
   return TRUE;
@@ -284,14 +242,14 @@ vx_clip_decode_describe (VxClipDecode d)
 const char *
 vx_static_noise_to_string (VxStaticNoise n)
 {
-  return (unsigned) n < VX_STATIC_NOISE_N ? static_noise_names[n] : "unknown";
+  return choice_nick ("static_noise", n);
 }
 
 gboolean
 vx_static_noise_from_string (const char *s, VxStaticNoise *out)
 {
   int v;
-  if (!lookup_name (s, static_noise_names, VX_STATIC_NOISE_N, &v))
+  if (!choice_from_nick ("static_noise", s, &v))
     return FALSE;
   *out = v;
   return TRUE;
@@ -300,14 +258,14 @@ vx_static_noise_from_string (const char *s, VxStaticNoise *out)
 const char *
 vx_xbar_mode_to_string (VxXbarMode m)
 {
-  return (unsigned) m <= VX_XBAR_CIRCUIT ? mode_names[m] : "unknown";
+  return choice_nick ("mode", m);
 }
 
 gboolean
 vx_xbar_mode_from_string (const char *s, VxXbarMode *out)
 {
   int v;
-  if (!lookup_name (s, mode_names, 2, &v))
+  if (!choice_from_nick ("mode", s, &v))
     return FALSE;
   *out = v;
   return TRUE;
@@ -365,8 +323,8 @@ vx_xbar_config_to_string (const VxXbarConfig *c)
     : g_strdup ("ClipFormer off");
   const char *label = c->preset;
   for (int p = 0; p < VX_XBAR_PRESET_N; p++)
-    if (strcmp (c->preset, preset_names[p]) == 0)
-      label = preset_labels[p];
+    if (strcmp (c->preset, vx_xbar_preset_name (p)) == 0)
+      label = vx_xbar_preset_label (p);
   return g_strdup_printf ("%s: G %g-%g uS (ON/OFF %g), sigma_R %g, sigma_W %g, gamma %g; "
                           "%d-bit weights, %d-bit inputs, %d bit/cell, %d-bit ADC, %dx%d; "
                           "%s; K/V scale %s; static noise %s; analog %s; %s; seed %" G_GUINT64_FORMAT,
@@ -380,50 +338,50 @@ vx_xbar_config_to_string (const VxXbarConfig *c)
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
+static void
+add_param (JsonBuilder *b, const VxXbarParam *p, const VxXbarConfig *c)
+{
+  json_builder_set_member_name (b, p->json_key);
+  switch (p->type)
+    {
+    case VX_XBAR_PARAM_DOUBLE:
+      json_builder_add_double_value (b, vx_xbar_param_get_double (p, c));
+      break;
+    case VX_XBAR_PARAM_INT:
+      json_builder_add_int_value (b, vx_xbar_param_get_int (p, c));
+      break;
+    case VX_XBAR_PARAM_BOOL:
+      json_builder_add_boolean_value (b, vx_xbar_param_get_int (p, c));
+      break;
+    case VX_XBAR_PARAM_ENUM:
+      json_builder_add_string_value (b, choice_nick (p->json_key, vx_xbar_param_get_int (p, c)));
+      break;
+    case VX_XBAR_PARAM_PRESET:
+      json_builder_add_string_value (b, c->preset);
+      break;
+    case VX_XBAR_PARAM_MASK:
+      json_builder_begin_array (b);
+      for (int i = 0; i < p->n_choices; i++)
+        if (vx_xbar_param_get_mask (p, c) & (1u << p->choices[i].value))
+          json_builder_add_string_value (b, p->choices[i].nick);
+      json_builder_end_array (b);
+      break;
+    case VX_XBAR_PARAM_UINT64:
+      /* as a signed 64-bit integer: the bit pattern round-trips */
+      json_builder_add_int_value (b, (gint64) vx_xbar_param_get_uint64 (p, c));
+      break;
+    }
+}
+
 JsonNode *
 vx_xbar_config_to_json (const VxXbarConfig *c)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-#define D(key, v) json_builder_set_member_name (b, key); json_builder_add_double_value (b, v)
-#define I(key, v) json_builder_set_member_name (b, key); json_builder_add_int_value (b, v)
-#define S(key, v) json_builder_set_member_name (b, key); json_builder_add_string_value (b, v)
-#define B(key, v) json_builder_set_member_name (b, key); json_builder_add_boolean_value (b, v)
-  S ("preset", c->preset);
-  D ("g_min_us", c->g_min);
-  D ("g_max_us", c->g_max);
-  D ("on_off", vx_xbar_config_onoff (c));
-  D ("sigma_r", c->sigma_r);
-  D ("sigma_w", c->sigma_w);
-  D ("gamma", c->gamma);
-  I ("weight_bits", c->weight_bits);
-  I ("input_bits", c->input_bits);
-  I ("bits_per_cell", c->bits_per_cell);
-  I ("adc_bits", c->adc_bits);
-  I ("xbar_size", c->xbar_size);
-  B ("differential", c->differential);
-  D ("e_read_pj", c->e_read_pj);
-  D ("e_write_pj", c->e_write_pj);
-  D ("area_mm2", c->area_mm2);
-  D ("e_mult_pj", c->e_mult_pj);
-  B ("clipformer", c->clipformer);
-  D ("alpha", c->alpha);
-  D ("beta", c->beta);
-  S ("clip_decode", vx_clip_decode_to_string (c->decode));
-  S ("kv_scale", vx_kv_scale_to_string (c->kv_scale));
-  S ("static_noise", vx_static_noise_to_string (c->static_noise));
-  json_builder_set_member_name (b, "analog");
-  json_builder_begin_array (b);
-  for (int k = 0; k < VX_MM_N_KINDS; k++)
-    if (c->analog & VX_XBAR_ANALOG (k))
-      json_builder_add_string_value (b, vx_matmul_kind_to_string (k));
-  json_builder_end_array (b);
-  S ("mode", vx_xbar_mode_to_string (c->mode));
-  I ("seed", (gint64) c->seed);
-#undef D
-#undef I
-#undef S
-#undef B
+  guint n;
+  const VxXbarParam *t = vx_xbar_params (&n);
+  for (guint i = 0; i < n; i++)
+    add_param (b, &t[i], c);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -483,76 +441,90 @@ get_string (JsonNode *n)
 }
 
 static gboolean
-bad_enum (const char *key, const char *value, GError **error)
+bad_enum (const VxXbarParam *p, const char *value, GError **error)
 {
+  g_autofree char *nicks = vx_xbar_param_nicks_text (p);
   g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-               "crossbar config JSON: \"%s\" has an unknown value \"%s\"", key,
-               value ? value : "(not a string)");
+               "crossbar config JSON: \"%s\" has an unknown value \"%s\" (expected %s)",
+               p->json_key, value ? value : "(not a string)", nicks);
   return FALSE;
 }
 
 static gboolean
+read_mask (const VxXbarParam *p, JsonNode *n, guint *out, GError **error)
+{
+  if (!JSON_NODE_HOLDS_ARRAY (n))
+    return bad_type (p->json_key, "an array of matrix kinds", error);
+  JsonArray *a = json_node_get_array (n);
+  guint mask = 0;
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      const char *name = get_string (json_array_get_element (a, i));
+      if (!name)
+        return bad_type (p->json_key, "an array of strings", error);
+      if (!analog_kind_from_name (name, &mask, error))
+        return FALSE;
+    }
+  *out = mask;
+  return TRUE;
+}
+
+/* one member into c; numbers are held to the table's range, named by their member */
+static gboolean
 apply_member (VxXbarConfig *c, const char *key, JsonNode *n, GError **error)
 {
-  struct { const char *key; double *p; } doubles[] = {
-    { "g_min_us", &c->g_min }, { "g_max_us", &c->g_max }, { "sigma_r", &c->sigma_r },
-    { "sigma_w", &c->sigma_w }, { "gamma", &c->gamma }, { "e_read_pj", &c->e_read_pj },
-    { "e_write_pj", &c->e_write_pj }, { "area_mm2", &c->area_mm2 }, { "e_mult_pj", &c->e_mult_pj },
-    { "alpha", &c->alpha }, { "beta", &c->beta },
-  };
-  struct { const char *key; int *p; } ints[] = {
-    { "weight_bits", &c->weight_bits }, { "input_bits", &c->input_bits },
-    { "bits_per_cell", &c->bits_per_cell }, { "adc_bits", &c->adc_bits },
-    { "xbar_size", &c->xbar_size },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (doubles); i++)
-    if (strcmp (key, doubles[i].key) == 0)
-      return get_number (n, key, doubles[i].p, error);
-  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
-    if (strcmp (key, ints[i].key) == 0)
-      return get_int (n, key, ints[i].p, error);
-  if (strcmp (key, "differential") == 0)
-    return get_bool (n, key, &c->differential, error);
-  if (strcmp (key, "clipformer") == 0)
-    return get_bool (n, key, &c->clipformer, error);
-  if (strcmp (key, "on_off") == 0 || strcmp (key, "preset") == 0)
-    return TRUE;
-  if (strcmp (key, "seed") == 0)
+  const VxXbarParam *p = vx_xbar_param_by_json_key (key);
+  g_autofree char *as = g_strdup_printf ("\"%s\"", key);
+  double d;
+  int i;
+  guint mask;
+  if (!p)
     {
-      /* written as a signed 64-bit integer: the bit pattern round-trips */
+      g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "crossbar config JSON: unknown key \"%s\"", key);
+      return FALSE;
+    }
+  if ((p->flags & VX_XBAR_PARAM_DERIVED) || p->type == VX_XBAR_PARAM_PRESET)
+    return TRUE;   /* the preset was applied first; derived values are for readers */
+  switch (p->type)
+    {
+    case VX_XBAR_PARAM_DOUBLE:
+      if (!get_number (n, key, &d, error)
+          || !vx_xbar_param_check (p, d, "crossbar config JSON", as, error))
+        return FALSE;
+      vx_xbar_param_set_double (p, c, d);
+      return TRUE;
+    case VX_XBAR_PARAM_INT:
+      if (!get_int (n, key, &i, error)
+          || !vx_xbar_param_check (p, i, "crossbar config JSON", as, error))
+        return FALSE;
+      vx_xbar_param_set_int (p, c, i);
+      return TRUE;
+    case VX_XBAR_PARAM_BOOL:
+      if (!get_bool (n, key, &i, error))
+        return FALSE;
+      vx_xbar_param_set_int (p, c, i);
+      return TRUE;
+    case VX_XBAR_PARAM_ENUM:
+      if (!(p == param ("clip_decode")
+            ? vx_clip_decode_from_string (get_string (n), (VxClipDecode *) &i)
+            : choice_from_nick (key, get_string (n), &i)))
+        return bad_enum (p, get_string (n), error);
+      vx_xbar_param_set_int (p, c, i);
+      return TRUE;
+    case VX_XBAR_PARAM_MASK:
+      if (!read_mask (p, n, &mask, error))
+        return FALSE;
+      vx_xbar_param_set_mask (p, c, mask);
+      return TRUE;
+    case VX_XBAR_PARAM_UINT64:
       if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
         return bad_type (key, "an integer", error);
-      c->seed = (guint64) json_node_get_int (n);
+      vx_xbar_param_set_uint64 (p, c, (guint64) json_node_get_int (n));
       return TRUE;
+    case VX_XBAR_PARAM_PRESET:
+      break;
     }
-  const char *s = get_string (n);
-  if (strcmp (key, "clip_decode") == 0)
-    return vx_clip_decode_from_string (s, &c->decode) || bad_enum (key, s, error);
-  if (strcmp (key, "kv_scale") == 0)
-    return vx_kv_scale_from_string (s, &c->kv_scale) || bad_enum (key, s, error);
-  if (strcmp (key, "static_noise") == 0)
-    return vx_static_noise_from_string (s, &c->static_noise) || bad_enum (key, s, error);
-  if (strcmp (key, "mode") == 0)
-    return vx_xbar_mode_from_string (s, &c->mode) || bad_enum (key, s, error);
-  if (strcmp (key, "analog") == 0)
-    {
-      if (!JSON_NODE_HOLDS_ARRAY (n))
-        return bad_type (key, "an array of matrix kinds", error);
-      JsonArray *a = json_node_get_array (n);
-      guint mask = 0;
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        {
-          const char *name = get_string (json_array_get_element (a, i));
-          if (!name)
-            return bad_type (key, "an array of strings", error);
-          if (!analog_kind_from_name (name, &mask, error))
-            return FALSE;
-        }
-      c->analog = mask;
-      return TRUE;
-    }
-  g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "crossbar config JSON: unknown key \"%s\"", key);
-  return FALSE;
+  g_assert_not_reached ();
 }
 
 gboolean
