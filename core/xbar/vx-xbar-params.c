@@ -59,7 +59,7 @@ static void   set_onoff (VxXbarConfig *c, double v) { vx_xbar_config_set_onoff (
 #define BIG 1e9
 
 static const VxXbarParam params[] = {
-  { NULL, "preset", "preset", "device preset", "_Preset", "", VX_XBAR_PARAM_PRESET, 0,
+  { "preset", "preset", "preset", "device preset", "_Preset", "", VX_XBAR_PARAM_PRESET, 0,
     VX_XBAR_PRESET_RRAM_PAPER, 0, VX_XBAR_PRESET_N - 1, 0, VX_XBAR_PRESET_N - 1, 1, 0,
     "1 and 7", NULL,
     "The device the settings start from: the paper's RRAM (Table I) or an SRAM digital "
@@ -73,12 +73,12 @@ static const VxXbarParam params[] = {
   { NULL, "g_max_us", NULL, "G_max in uS", "G_max", "µS", VX_XBAR_PARAM_DOUBLE, VX_XBAR_PARAM_MIN_OPEN,
     10.0, 0, INFINITY, 0, INFINITY, 0.1, 1, "2, eq. 5",
     "G = G_min + w (G_max − G_min) / w_max",
-    "The highest conductance of a cell (level 2^bits − 1).", NO_CHOICES, FIELD (g_max) },
+    "The highest conductance of a cell (level 2^bits - 1).", NO_CHOICES, FIELD (g_max) },
   { "onoff", "on_off", "on-off-ratio", "ON/OFF ratio", "_ON/OFF ratio", "×", VX_XBAR_PARAM_DOUBLE,
     VX_XBAR_PARAM_MIN_OPEN | VX_XBAR_PARAM_LOG_SCALE | VX_XBAR_PARAM_DERIVED,
     100.0, 1, INFINITY, 2, 1000, 1, 0, "3, eq. 8, 9", "r = G_max / G_min",
-    "ON/OFF ratio G_max/G_min; G_min stays fixed and G_max = r · G_min (paper Fig. 9). "
-    "The read-noise error grows as w + w_max/(r − 1) (eq. 8); the write-noise error does not "
+    "ON/OFF ratio G_max/G_min; G_min stays fixed and G_max = r * G_min (paper Fig. 9). "
+    "The read-noise error grows as w + w_max/(r - 1) (eq. 8); the write-noise error does not "
     "depend on r (eq. 9).",
     NO_CHOICES, G_MAXSIZE, get_onoff, set_onoff },
   { "sigma-r", "sigma_r", "sigma-r", "read-noise sigma_R", "_Read noise σ_R", "",
@@ -97,7 +97,7 @@ static const VxXbarParam params[] = {
     "studies 3, 4 and 5.", NO_CHOICES, FIELD (gamma) },
   { "weight-bits", "weight_bits", NULL, "weight bits", "_Weight bits", "bit", VX_XBAR_PARAM_INT, 0,
     8, 1, 16, 1, 16, 1, 0, "2", "levels 0 … 2^bits − 1 per array",
-    "Conductance precision: every value is rounded to 2^bits − 1 levels before mapping.",
+    "Conductance precision: every value is rounded to 2^bits - 1 levels before mapping.",
     NO_CHOICES, FIELD (weight_bits) },
   { "input-bits", "input_bits", NULL, "input bits", "_Input bits", "bit", VX_XBAR_PARAM_INT, 0,
     8, 2, 16, 2, 16, 1, 0, "2", NULL,
@@ -114,11 +114,11 @@ static const VxXbarParam params[] = {
   { "xbar", "xbar_size", "crossbar-size", "crossbar size", "Crossbar _size X", "rows",
     VX_XBAR_PARAM_INT, VX_XBAR_PARAM_POW2, 64, 1, 4096, 8, 1024, 1, 0, "7",
     "tiles per matrix = ⌈rows/X⌉ · ⌈cols/X⌉",
-    "Crossbar size X: crossbars are X × X cells and matrices are tiled over them.",
+    "Crossbar size X: crossbars are X x X cells and matrices are tiled over them.",
     NO_CHOICES, FIELD (xbar_size) },
   { NULL, "differential", NULL, "differential pairs", "_Differential pairs", "", VX_XBAR_PARAM_BOOL,
     0, TRUE, 0, 1, 0, 1, 1, 0, "7", NULL,
-    "The estimator counts a G+/G− pair per value (RRAM); without, signed bit columns (SRAM).",
+    "The estimator counts a G+/G- pair per value (RRAM); without, signed bit columns (SRAM).",
     NO_CHOICES, FIELD (differential) },
   { NULL, "e_read_pj", NULL, "read energy in pJ", "Read energy", "pJ", VX_XBAR_PARAM_DOUBLE, 0,
     25.0, 0, BIG, 0, BIG, 1, 1, "7", NULL,
@@ -138,12 +138,12 @@ static const VxXbarParam params[] = {
     NO_CHOICES, FIELD (clipformer) },
   { "alpha", "alpha", "alpha", "ClipFormer alpha", "Shift _α", "× G_min", VX_XBAR_PARAM_DOUBLE, 0,
     2.0, 1, 1e6, 1, 4, 0.05, 2, "4, stage I", "G ← max(G − α·G_min, G_min)",
-    "ClipFormer shift alpha: values within alpha·G_min of the floor become exact zeros, which "
+    "ClipFormer shift alpha: values within alpha*G_min of the floor become exact zeros, which "
     "carry no write noise (enables ClipFormer).", NO_CHOICES, FIELD (alpha) },
   { "beta", "beta", "beta", "ClipFormer beta", "Clip _β", "× G_max", VX_XBAR_PARAM_DOUBLE,
     VX_XBAR_PARAM_MIN_OPEN, 1.0, 0, 1, 0.05, 1, 0.01, 2, "4, stage II",
     "G ← min(G, β·G_max)",
-    "ClipFormer clip beta: 1 skips the clip; 0.25 leaves levels ≤ 63 (6 bits) (enables "
+    "ClipFormer clip beta: 1 skips the clip; 0.25 leaves levels <= 63 (6 bits) (enables "
     "ClipFormer).", NO_CHOICES, FIELD (beta) },
   { "decode", "clip_decode", "clip-decode", "ClipFormer decode reading", "_Decode reading", "",
     VX_XBAR_PARAM_ENUM, 0, VX_CLIP_DECODE_PHYSICAL, 0, VX_CLIP_DECODE_N - 1, 0,
@@ -164,7 +164,7 @@ static const VxXbarParam params[] = {
     VX_XBAR_PARAM_MASK, 0, VX_XBAR_ANALOG_DEFAULT, 0, (1 << VX_MM_N_KINDS) - 1, 0,
     (1 << VX_MM_N_KINDS) - 1, 1, 0, "2", NULL,
     "Matrix products computed on crossbars (read noise on static weights; write and read "
-    "noise on Kᵀ and V); the others are digital and exact.", CHOICES (analog_choices),
+    "noise on K^T and V); the others are digital and exact.", CHOICES (analog_choices),
     FIELD (analog) },
   { "mode", "mode", "mode", "fidelity mode", "_Fidelity", "", VX_XBAR_PARAM_ENUM, 0,
     VX_XBAR_FUNCTIONAL, 0, VX_XBAR_CIRCUIT, 0, VX_XBAR_CIRCUIT, 1, 0, "6", NULL,

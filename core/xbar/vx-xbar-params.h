@@ -58,7 +58,8 @@ struct _VxXbarParam {
   int digits;               /* the controls' decimals */
   const char *section;      /* docs/MODEL.md section and equation ("3, eq. 3") */
   const char *equation;     /* the formula it enters (plain UTF-8), or NULL */
-  const char *description;  /* a sentence for tooltips and --help-crossbar */
+  const char *description;  /* a sentence for tooltips and --help-crossbar (ASCII: the
+                               command line may run in the C locale) */
   const VxXbarParamChoice *choices;
   int n_choices;
   /* where the value lives: a field at offset, or (offset == G_MAXSIZE) get/set */
