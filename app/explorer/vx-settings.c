@@ -201,6 +201,9 @@ static char *
 format_value (double v)
 {
   char text[G_ASCII_DTOSTR_BUF_SIZE];
+  /* integers (seeds, counts) in full */
+  if (v == floor (v) && fabs (v) < 1e18)
+    return g_strdup_printf ("%.0f", v);
   return g_strdup (g_ascii_formatd (text, sizeof text, "%.10g", v));
 }
 
@@ -217,8 +220,8 @@ store_checked (GSettings *settings, const VxXbarParam *p, double v)
   g_autofree char *range = vx_xbar_param_range_text (p, TRUE);
   g_autofree char *value = format_value (v);
   g_autofree char *kept = format_value (read_number (settings, p));
-  report (settings, "%s %s is outside the explorer's range %s; %s stays %s.", p->name, value,
-          range, p->name, kept);
+  report (settings, "Not applied: %s %s is outside the explorer's range %s, so it stays %s.",
+          p->name, value, range, kept);
 }
 
 /* ---- load, store ------------------------------------------------------------------------ */
@@ -267,8 +270,8 @@ report_uncontrolled (GSettings *settings, const VxXbarConfig *c)
         continue;
       g_autofree char *value = format_value (v);
       g_autofree char *used = format_value (want);
-      report (settings, "%s %s has no control in the explorer; it computes with %s.", p->name,
-              value, used);
+      report (settings, "Not applied: %s %s has no control in the explorer, which computes "
+              "with %s.", p->name, value, used);
     }
 }
 
@@ -392,18 +395,18 @@ keyfile_entry_problem (GSettingsSchema *schema, const char *key, const char *tex
   return g_strdup_printf ("is outside %s", range);
 }
 
-static guint
+static void
 check_keyfile (GSettingsSchema *schema, const char *path, GPtrArray *messages)
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) error = NULL;
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, &error))
     {
-      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return 0;
-      g_ptr_array_add (messages, g_strdup_printf ("The settings file %s cannot be read (%s); "
-                                                  "the defaults are used.", path, error->message));
-      return 1;
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_ptr_array_add (messages, g_strdup_printf ("The settings file %s cannot be read (%s); "
+                                                    "the defaults are used.", path,
+                                                    error->message));
+      return;
     }
   g_auto (GStrv) names = g_key_file_get_keys (kf, KEYFILE_GROUP, NULL, NULL);
   guint problems = 0;
@@ -422,20 +425,15 @@ check_keyfile (GSettingsSchema *schema, const char *path, GPtrArray *messages)
   if (problems && !g_key_file_save_to_file (kf, path, &error))
     g_ptr_array_add (messages, g_strdup_printf ("The settings file %s cannot be rewritten: %s",
                                                 path, error->message));
-  return problems;
 }
 
-guint
-vx_settings_check_keyfile (GSettings *settings, const char *path)
+char **
+vx_settings_check_keyfile (GSettingsSchema *schema, const char *path)
 {
-  g_return_val_if_fail (G_IS_SETTINGS (settings), 0);
-  g_autoptr (GSettingsSchema) schema = NULL;
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  g_autoptr (GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
-  guint problems = check_keyfile (schema, path, messages);
-  for (guint i = 0; i < messages->len; i++)
-    report (settings, "%s", (const char *) g_ptr_array_index (messages, i));
-  return problems;
+  g_return_val_if_fail (schema != NULL && path != NULL, NULL);
+  GPtrArray *messages = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  check_keyfile (schema, path, messages);
+  return (char **) g_ptr_array_free (messages, FALSE);
 }
 
 /* ---- where the schema is ------------------------------------------------------------------ */
@@ -484,17 +482,17 @@ vx_settings_new (void)
    * the file is checked before the backend reads it, which would skip a bad
    * entry without a word */
   g_autoptr (GSettingsBackend) backend = NULL;
-  g_autoptr (GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) messages = NULL;
   if (!g_getenv ("GSETTINGS_BACKEND"))
     {
       g_autofree char *file = g_build_filename (g_get_user_config_dir (), "vitx-explorer",
                                                 "settings.ini", NULL);
-      check_keyfile (schema, file, messages);
+      messages = vx_settings_check_keyfile (schema, file);
       backend = g_keyfile_settings_backend_new (file, "/org/vitx/Explorer/", KEYFILE_GROUP);
     }
   GSettings *settings = g_settings_new_full (schema, backend, NULL);
-  for (guint i = 0; i < messages->len; i++)
-    report (settings, "%s", (const char *) g_ptr_array_index (messages, i));
+  for (int i = 0; messages && messages[i]; i++)
+    report (settings, "%s", messages[i]);
   vx_settings_check (settings);
   return settings;
 }

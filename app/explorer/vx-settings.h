@@ -62,9 +62,10 @@ void       vx_settings_clear_reports (GSettings *settings);
  * together, are reset (to the schema default) and reported. Returns the
  * number of problems. */
 guint      vx_settings_check (GSettings *settings);
-/* Checks the key file behind settings (path): unknown keys, values that do
- * not parse or lie outside the schema's range, which GSettings would ignore
- * without a word, are reported and removed. Returns the number of problems. */
-guint      vx_settings_check_keyfile (GSettings *settings, const char *path);
+/* Checks a key file of settings before a key-file backend reads it: unknown
+ * keys, values that do not parse or lie outside the schema's range (which
+ * GSettings would ignore without a word) are removed from the file (written
+ * atomically). Returns one message per problem (NULL-terminated, maybe empty). */
+char     **vx_settings_check_keyfile (GSettingsSchema *schema, const char *path);
 
 G_END_DECLS
