@@ -3,50 +3,116 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "vx-error.h"
 #include "vs-run-settings.h"
+
+static const VxXbarParamChoice snr_choices[] = {
+  { VX_SNR_END_TO_END, "end-to-end", "End-to-end" },
+  { VX_SNR_LOCAL, "local", "Local" },
+};
+
+#define FIELD(f) offsetof (VsRunSettings, f), NULL, NULL
+
+/* in the order of the settings JSON, after "crossbar" */
+static const VxXbarParam run_params[] = {
+  { NULL, "outlier_scale", "outlier-scale", "outlier scale s", "Outlier _scale s", "×",
+    VX_XBAR_PARAM_DOUBLE, VX_XBAR_PARAM_LOG_SCALE, 1.0, 1, 64, 1, 64, 0.5, 1, "10",
+    "(q/s)·(s k) = q·k",
+    "Function-preserving outlier what-if: in every block, c channels per head of K are "
+    "multiplied by s and the matching Q channels divided by s; c channels of V are multiplied "
+    "by s and the matching projection input columns divided by s. The ideal model is "
+    "unchanged, but w_max of K and V grows s-fold. s = 1 is off.", NULL, 0,
+    FIELD (outlier_scale) },
+  { NULL, "outlier_channels", "outlier-channels", "outlier channels c", "Outlier _channels c",
+    "/ head", VX_XBAR_PARAM_INT, 0, 2, 1, 1024, 1, 64, 1, 0, "10", NULL,
+    "Channels per head of K and V scaled by s: the ones with the largest natural magnitude.",
+    NULL, 0, FIELD (outlier_channels) },
+  { NULL, "images", "test-images", "test images", "Test _images", "", VX_XBAR_PARAM_INT,
+    VX_XBAR_PARAM_LOG_SCALE, 1000, 1, G_MAXINT, VS_RUN_MIN_IMAGES, 10000, VS_RUN_BATCH, 0, "9",
+    "95 % interval ∝ 1/√n",
+    "Images per repeat (the first ones of the test set); the 95 % Wilson interval of the "
+    "accuracy narrows as 1/sqrt(n).", NULL, 0, FIELD (n_images) },
+  { NULL, "repeats", "repeats", "repeats", "_Repeats", "", VX_XBAR_PARAM_INT, 0, 1, 1,
+    VS_RUN_MAX_REPEATS, 1, VS_RUN_MAX_REPEATS, 1, 0, "9", "seeds seed … seed + repeats − 1",
+    "Independent noise draws with seeds seed, seed + 1, ...; the accuracy is their mean with a "
+    "pooled 95 % interval.", NULL, 0, FIELD (repeats) },
+  { NULL, "snr", "snr-mode", "SNR reference", "SNR _reference", "", VX_XBAR_PARAM_ENUM, 0,
+    VX_SNR_END_TO_END, VX_SNR_END_TO_END, VX_SNR_LOCAL, VX_SNR_END_TO_END, VX_SNR_LOCAL, 1, 0,
+    "5, eq. 4", "SNR_b = 10 log10(‖X_ideal‖² / ‖X_ideal − X_noisy‖²) dB",
+    "End-to-end: X_ideal from the ideal network (noise accumulates with depth). Local: this "
+    "block's ideal attention on the noisy network's own input.", snr_choices,
+    G_N_ELEMENTS (snr_choices), FIELD (snr_mode) },
+};
+
+#undef FIELD
+
+const VxXbarParam *
+vs_run_params (guint *n)
+{
+  *n = G_N_ELEMENTS (run_params);
+  return run_params;
+}
+
+const VxXbarParam *
+vs_run_param_by_settings_key (const char *settings_key)
+{
+  for (guint i = 0; settings_key && i < G_N_ELEMENTS (run_params); i++)
+    if (strcmp (run_params[i].settings_key, settings_key) == 0)
+      return &run_params[i];
+  return NULL;
+}
+
+static const VxXbarParam *
+by_json_key (const char *json_key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (run_params); i++)
+    if (strcmp (run_params[i].json_key, json_key) == 0)
+      return &run_params[i];
+  return NULL;
+}
+
+G_STATIC_ASSERT (sizeof (VxSnrMode) == sizeof (int));
+
+double
+vs_run_param_get (const VxXbarParam *p, const VsRunSettings *s)
+{
+  g_return_val_if_fail (p >= run_params && p < run_params + G_N_ELEMENTS (run_params), NAN);
+  if (p->type == VX_XBAR_PARAM_DOUBLE)
+    return *(const double *) G_STRUCT_MEMBER_P (s, p->offset);
+  return *(const int *) G_STRUCT_MEMBER_P (s, p->offset);
+}
+
+void
+vs_run_param_set (const VxXbarParam *p, VsRunSettings *s, double v)
+{
+  g_return_if_fail (p >= run_params && p < run_params + G_N_ELEMENTS (run_params));
+  if (p->type == VX_XBAR_PARAM_DOUBLE)
+    *(double *) G_STRUCT_MEMBER_P (s, p->offset) = v;
+  else
+    *(int *) G_STRUCT_MEMBER_P (s, p->offset) = (int) v;
+}
 
 void
 vs_run_settings_init (VsRunSettings *s)
 {
   memset (s, 0, sizeof *s);
   vx_xbar_config_init (&s->xbar);
-  s->outlier_scale = 1.0;
-  s->outlier_channels = 2;
-  s->n_images = 1000;
-  s->repeats = 1;
-  s->snr_mode = VX_SNR_END_TO_END;
+  for (guint i = 0; i < G_N_ELEMENTS (run_params); i++)
+    vs_run_param_set (&run_params[i], s, run_params[i].def);
 }
 
 gboolean
 vs_run_settings_validate (const VsRunSettings *s, GError **error)
 {
-  if (!(isfinite (s->outlier_scale) && s->outlier_scale >= 1.0 && s->outlier_scale <= 64.0))
+  for (guint i = 0; i < G_N_ELEMENTS (run_params); i++)
     {
-      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "settings: outlier scale s = %g is outside [1, 64]", s->outlier_scale);
-      return FALSE;
-    }
-  if (s->outlier_channels < 1 || s->outlier_channels > 1024)
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "settings: outlier channels c = %d is outside 1..1024", s->outlier_channels);
-      return FALSE;
-    }
-  if (s->n_images < 1 || s->repeats < 1 || s->repeats > VS_RUN_MAX_REPEATS)
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "settings: %d images and %d repeats: need at least one image and 1..%d repeats",
-                   s->n_images, s->repeats, VS_RUN_MAX_REPEATS);
-      return FALSE;
-    }
-  if (s->snr_mode != VX_SNR_END_TO_END && s->snr_mode != VX_SNR_LOCAL)
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                   "settings: the SNR reference must be end-to-end or local");
-      return FALSE;
+      const VxXbarParam *p = &run_params[i];
+      g_autofree char *as = g_strdup_printf ("\"%s\"", p->json_key);
+      if (!vx_xbar_param_check (p, vs_run_param_get (p, s), "settings", as, error))
+        return FALSE;
     }
   return vx_xbar_config_validate (&s->xbar, error);
 }
@@ -79,16 +145,18 @@ vs_run_settings_to_json (const VsRunSettings *s)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "crossbar");
   json_builder_add_value (b, vx_xbar_config_to_json (&s->xbar));
-  json_builder_set_member_name (b, "outlier_scale");
-  json_builder_add_double_value (b, s->outlier_scale);
-  json_builder_set_member_name (b, "outlier_channels");
-  json_builder_add_int_value (b, s->outlier_channels);
-  json_builder_set_member_name (b, "images");
-  json_builder_add_int_value (b, s->n_images);
-  json_builder_set_member_name (b, "repeats");
-  json_builder_add_int_value (b, s->repeats);
-  json_builder_set_member_name (b, "snr");
-  json_builder_add_string_value (b, vx_snr_mode_to_string (s->snr_mode));
+  for (guint i = 0; i < G_N_ELEMENTS (run_params); i++)
+    {
+      const VxXbarParam *p = &run_params[i];
+      double v = vs_run_param_get (p, s);
+      json_builder_set_member_name (b, p->json_key);
+      if (p->type == VX_XBAR_PARAM_DOUBLE)
+        json_builder_add_double_value (b, v);
+      else if (p->type == VX_XBAR_PARAM_INT)
+        json_builder_add_int_value (b, (gint64) v);
+      else
+        json_builder_add_string_value (b, vx_snr_mode_to_string ((VxSnrMode) v));
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -131,29 +199,38 @@ apply_member (VsRunSettings *s, const char *name, JsonNode *n, GError **error)
 {
   if (strcmp (name, "crossbar") == 0)
     return vx_xbar_config_from_json (&s->xbar, n, error);
-  if (strcmp (name, "outlier_scale") == 0)
+  const VxXbarParam *p = by_json_key (name);
+  if (!p)
+    {
+      g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "settings: unknown member \"%s\"", name);
+      return FALSE;
+    }
+  int i;
+  if (p->type == VX_XBAR_PARAM_DOUBLE)
     {
       if (!is_number (n))
         return wrong_type (name, "a number", error);
-      s->outlier_scale = json_node_get_double (n);
+      vs_run_param_set (p, s, json_node_get_double (n));
       return TRUE;
     }
-  if (strcmp (name, "outlier_channels") == 0)
-    return read_int (n, name, &s->outlier_channels, error);
-  if (strcmp (name, "images") == 0)
-    return read_int (n, name, &s->n_images, error);
-  if (strcmp (name, "repeats") == 0)
-    return read_int (n, name, &s->repeats, error);
-  if (strcmp (name, "snr") == 0)
+  if (p->type == VX_XBAR_PARAM_INT)
     {
-      const char *v = JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
-        ? json_node_get_string (n) : NULL;
-      if (!v || !vx_snr_mode_from_string (v, &s->snr_mode))
-        return wrong_type (name, "\"end-to-end\" or \"local\"", error);
+      if (!read_int (n, name, &i, error))
+        return FALSE;
+      vs_run_param_set (p, s, i);
       return TRUE;
     }
-  g_set_error (error, VX_ERROR, VX_ERROR_FORMAT, "settings: unknown member \"%s\"", name);
-  return FALSE;
+  const char *v = JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+    ? json_node_get_string (n) : NULL;
+  const VxXbarParamChoice *c = vx_xbar_param_choice_by_nick (p, v);
+  if (!c)
+    {
+      g_autofree char *nicks = vx_xbar_param_nicks_text (p);
+      g_autofree char *want = g_strdup_printf ("one of %s", nicks);
+      return wrong_type (name, want, error);
+    }
+  vs_run_param_set (p, s, c->value);
+  return TRUE;
 }
 
 gboolean

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "vx-xbar.h"
+#include "vx-xbar-params.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,17 @@ typedef struct {
   int repeats;            /* seeds xbar.seed .. xbar.seed + repeats - 1 */
   VxSnrMode snr_mode;     /* end-to-end or local */
 } VsRunSettings;
+
+/* The run's own parameters (outlier what-if, images, repeats, SNR reference),
+ * described as the crossbar's are (vx-xbar-params.h) and read by the JSON
+ * reader, the explorer's settings and controls, and the settings-schema test.
+ * Their offset is into VsRunSettings, so read and write them with
+ * vs_run_param_get and vs_run_param_set, not the crossbar accessors; the
+ * range, choice and check functions of vx-xbar-params.h apply as they are. */
+const VxXbarParam *vs_run_params (guint *n);
+const VxXbarParam *vs_run_param_by_settings_key (const char *settings_key);
+double    vs_run_param_get (const VxXbarParam *p, const VsRunSettings *s);
+void      vs_run_param_set (const VxXbarParam *p, VsRunSettings *s, double v);
 
 /* The paper's defaults: RRAM Table I, ClipFormer off (2, 1), 1,000 images, 1 repeat. */
 void      vs_run_settings_init          (VsRunSettings *s);

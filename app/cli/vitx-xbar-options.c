@@ -7,18 +7,24 @@
 #include "vx-error.h"
 #include "vitx-commands.h"
 #include "vitx-xbar-options.h"
+#include "vx-xbar-params.h"
 
 #define UNSET_INT G_MININT
 
+/* what was given for one table parameter with a flag */
+typedef struct {
+  gboolean set;
+  double number;            /* DOUBLE, INT */
+  char *text;               /* as given */
+} Given;
+
 struct _VitxXbarOptions {
-  char *preset;
-  double gamma, onoff, alpha, beta, sigma_r, sigma_w;
-  int adc_bits, bits_per_cell, weight_bits, input_bits, xbar;
-  gboolean clipformer, no_clipformer;
-  char *mode, *snr, *kv_scale, *decode, *static_noise, *analog;
-  gint64 seed;
-  gboolean seed_set;
-  char *seed_text;
+  const VxXbarParam *table;
+  guint n_params;
+  Given *given;             /* (n_params) */
+  GPtrArray *help;          /* the generated option descriptions */
+  gboolean no_clipformer;
+  char *snr;
   int repeats;
   double outlier_scale;
   int outlier_channels;
@@ -30,8 +36,9 @@ VitxXbarOptions *
 vitx_xbar_options_new (void)
 {
   VitxXbarOptions *o = g_new0 (VitxXbarOptions, 1);
-  o->gamma = o->onoff = o->alpha = o->beta = o->sigma_r = o->sigma_w = NAN;
-  o->adc_bits = o->bits_per_cell = o->weight_bits = o->input_bits = o->xbar = UNSET_INT;
+  o->table = vx_xbar_params (&o->n_params);
+  o->given = g_new0 (Given, o->n_params);
+  o->help = g_ptr_array_new_with_free_func (g_free);
   o->repeats = UNSET_INT;
   o->outlier_scale = NAN;
   o->outlier_channels = UNSET_INT;
@@ -43,82 +50,160 @@ vitx_xbar_options_free (VitxXbarOptions *o)
 {
   if (!o)
     return;
-  g_free (o->preset);
-  g_free (o->mode);
+  for (guint i = 0; i < o->n_params; i++)
+    g_free (o->given[i].text);
+  g_free (o->given);
+  g_ptr_array_unref (o->help);
   g_free (o->snr);
-  g_free (o->kv_scale);
-  g_free (o->decode);
-  g_free (o->static_noise);
-  g_free (o->analog);
-  g_free (o->seed_text);
   g_free (o->prune_keep);
   g_free (o);
 }
 
-/* a finite number for one of the double options; NaN marks "not given", so
- * it (and infinities) must not get through as a value */
 static gboolean
-parse_double (const char *option_name, const char *value, gpointer data, GError **error)
+parse_number (const char *value, double *out)
+{
+  char *end = NULL;
+  *out = g_ascii_strtod (value, &end);
+  return value[0] && end && !*end && isfinite (*out);
+}
+
+/* a table parameter's flag: numbers must parse here (bad syntax is a usage
+ * error); ranges are checked with the whole config */
+static gboolean
+parse_param (const char *option_name, const char *value, gpointer data, GError **error)
 {
   VitxXbarOptions *o = data;
-  struct { const char *name; double *field; } map[] = {
-    { "--gamma", &o->gamma }, { "--onoff", &o->onoff }, { "--alpha", &o->alpha },
-    { "--beta", &o->beta }, { "--sigma-r", &o->sigma_r }, { "--sigma-w", &o->sigma_w },
-    { "--outlier-scale", &o->outlier_scale },
-  };
-  char *end = NULL;
-  double v = g_ascii_strtod (value, &end);
-  if (!value[0] || !end || *end || !isfinite (v))
+  const VxXbarParam *p = vx_xbar_param_by_key (option_name + 2);
+  if (!p)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "%s %s: expected a finite number", option_name, value);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unknown option %s", option_name);
       return FALSE;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-    if (g_str_equal (option_name, map[i].name))
-      {
-        *map[i].field = v;
-        return TRUE;
-      }
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unknown option %s", option_name);
-  return FALSE;
+  Given *g = &o->given[p - o->table];
+  if (p->type == VX_XBAR_PARAM_BOOL)
+    value = "true";
+  double v = NAN;
+  if ((p->type == VX_XBAR_PARAM_DOUBLE || p->type == VX_XBAR_PARAM_INT) && !parse_number (value, &v))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s %s: expected a finite number",
+                   option_name, value);
+      return FALSE;
+    }
+  if (p->type == VX_XBAR_PARAM_INT && (v != floor (v) || fabs (v) > G_MAXINT))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s %s: expected an integer",
+                   option_name, value);
+      return FALSE;
+    }
+  g->set = TRUE;
+  g->number = v;
+  g_free (g->text);
+  g->text = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+parse_outlier_scale (const char *option_name, const char *value, gpointer data, GError **error)
+{
+  VitxXbarOptions *o = data;
+  if (!parse_number (value, &o->outlier_scale))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s %s: expected a finite number",
+                   option_name, value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* the default as --help-crossbar writes it */
+static char *
+default_text (const VxXbarParam *p)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  switch (p->type)
+    {
+    case VX_XBAR_PARAM_ENUM:
+    case VX_XBAR_PARAM_PRESET:
+      return g_strdup (vx_xbar_param_choice_by_value (p, (int) p->def)->nick);
+    case VX_XBAR_PARAM_MASK:
+      return vx_xbar_analog_to_string ((guint) p->def);
+    case VX_XBAR_PARAM_BOOL:
+      return g_strdup (p->def != 0 ? "on" : "off");
+    default:
+      return g_strdup (g_ascii_formatd (num, sizeof num, "%g", p->def));
+    }
+}
+
+static const char *
+arg_name (const VxXbarParam *p)
+{
+  switch (p->type)
+    {
+    case VX_XBAR_PARAM_DOUBLE: return "NUMBER";
+    case VX_XBAR_PARAM_INT: return g_str_equal (p->unit, "bit") ? "BITS" : "N";
+    case VX_XBAR_PARAM_UINT64: return "N";
+    case VX_XBAR_PARAM_MASK: return "LIST";
+    case VX_XBAR_PARAM_BOOL: return NULL;
+    default: return "NAME";
+    }
+}
+
+/* "<description> (<range>; default <d>; MODEL.md section <s>)" for one flag */
+static const char *
+describe (VitxXbarOptions *o, const VxXbarParam *p)
+{
+  g_autofree char *range = NULL;
+  if (p->type == VX_XBAR_PARAM_MASK)
+    {
+      GString *s = g_string_new ("comma-separated from ");
+      for (int i = 0; i < p->n_choices; i++)
+        g_string_append_printf (s, "%s%s", i ? "," : "", p->choices[i].nick);
+      range = g_string_free (s, FALSE);
+    }
+  else
+    range = vx_xbar_param_range_text (p, FALSE);
+  g_autofree char *def = default_text (p);
+  char *text = p->type == VX_XBAR_PARAM_BOOL
+    ? g_strdup_printf ("%s (default %s; MODEL.md section %s)", p->description, def, p->section)
+    : g_strdup_printf ("%s (%s; default %s; MODEL.md section %s)", p->description, range, def,
+                       p->section);
+  g_ptr_array_add (o->help, text);
+  return text;
+}
+
+static void
+add_table_entries (VitxXbarOptions *o, GOptionGroup *g)
+{
+  for (guint i = 0; i < o->n_params; i++)
+    {
+      const VxXbarParam *p = &o->table[i];
+      if (!p->key)
+        continue;
+      GOptionEntry e[3] = { { p->key, 0, 0, G_OPTION_ARG_CALLBACK, parse_param, describe (o, p),
+                              arg_name (p) } };
+      if (p->type == VX_XBAR_PARAM_BOOL)
+        {
+          e[0].flags = G_OPTION_FLAG_NO_ARG;
+          /* --no-clipformer: the one switch that turns a parameter off */
+          e[1] = (GOptionEntry) { "no-clipformer", 0, 0, G_OPTION_ARG_NONE, &o->no_clipformer,
+                                  "Do not apply ClipFormer", NULL };
+        }
+      g_option_group_add_entries (g, e);
+    }
 }
 
 GOptionGroup *
 vitx_xbar_options_group (VitxXbarOptions *o)
 {
-  GOptionEntry entries[] = {
+  GOptionEntry first[] = {
     { "crossbar", 'x', 0, G_OPTION_ARG_NONE, &o->crossbar,
       "Simulate crossbars with the preset's values (implied by any option below)", NULL },
-    { "preset", 0, 0, G_OPTION_ARG_STRING, &o->preset,
-      "Device preset: rram-paper (Table I, default) or sram-imc", "NAME" },
-    { "gamma", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "Write-noise factor gamma (eq. 3; default 3)", "G" },
-    { "onoff", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "ON/OFF ratio G_max/G_min, G_min fixed (default 100)", "R" },
-    { "alpha", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "ClipFormer shift, >= 1 (enables ClipFormer)", "A" },
-    { "beta", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "ClipFormer clip, in (0, 1] (enables ClipFormer)", "B" },
-    { "clipformer", 0, 0, G_OPTION_ARG_NONE, &o->clipformer, "Apply ClipFormer to K and V (default alpha 2, beta 1)", NULL },
-    { "no-clipformer", 0, 0, G_OPTION_ARG_NONE, &o->no_clipformer, "Do not apply ClipFormer", NULL },
-    { "sigma-r", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "Read-noise standard deviation (eq. 2; default 0.05)", "S" },
-    { "sigma-w", 0, 0, G_OPTION_ARG_CALLBACK, parse_double, "Write-noise standard deviation (eq. 3; default 0.1)", "S" },
-    { "adc-bits", 0, 0, G_OPTION_ARG_INT, &o->adc_bits, "ADC resolution in circuit mode (default 6)", "BITS" },
-    { "bits-per-cell", 0, 0, G_OPTION_ARG_INT, &o->bits_per_cell, "Bits per cell (default 2)", "BITS" },
-    { "weight-bits", 0, 0, G_OPTION_ARG_INT, &o->weight_bits, "Conductance precision (default 8)", "BITS" },
-    { "input-bits", 0, 0, G_OPTION_ARG_INT, &o->input_bits, "Input precision (default 8)", "BITS" },
-    { "xbar", 0, 0, G_OPTION_ARG_INT, &o->xbar, "Crossbar size X (default 64)", "X" },
-    { "mode", 0, 0, G_OPTION_ARG_STRING, &o->mode, "Fidelity: functional (default) or circuit", "MODE" },
+    { NULL }
+  };
+  GOptionEntry entries[] = {
     { "snr", 0, 0, G_OPTION_ARG_STRING, &o->snr, "SNR reference: end-to-end (default), local or none", "MODE" },
-    { "kv-scale", 0, 0, G_OPTION_ARG_STRING, &o->kv_scale,
-      "K/V w_max policy: per-head (default), per-tensor, per-batch, calibrated, per-channel", "POLICY" },
-    { "decode", 0, 0, G_OPTION_ARG_STRING, &o->decode,
-      "ClipFormer decode reading: physical (default) or renormalised", "READING" },
-    { "static-noise", 0, 0, G_OPTION_ARG_STRING, &o->static_noise,
-      "When static read noise is drawn: per-batch (default), per-image, once", "WHEN" },
-    { "analog", 0, 0, G_OPTION_ARG_STRING, &o->analog,
-      "Analog products, comma-separated from patch,qkv,proj,fc1,fc2,head,qk,sv "
-      "(default qkv,proj,fc1,fc2,qk,sv)", "LIST" },
-    { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed_text, "Noise seed (default 0); repeat r uses seed + r", "N" },
     { "repeats", 0, 0, G_OPTION_ARG_INT, &o->repeats, "Repeats with seeds seed, seed+1, ... (default 1)", "N" },
-    { "outlier-scale", 0, 0, G_OPTION_ARG_CALLBACK, parse_double,
+    { "outlier-scale", 0, 0, G_OPTION_ARG_CALLBACK, parse_outlier_scale,
       "Outlier what-if: scale c K/V channels per head by s (1..64), function-preserving", "S" },
     { "outlier-channels", 0, 0, G_OPTION_ARG_INT, &o->outlier_channels,
       "Outlier what-if: channels per head (default 2)", "C" },
@@ -130,6 +215,8 @@ vitx_xbar_options_group (VitxXbarOptions *o)
   };
   GOptionGroup *g = g_option_group_new ("crossbar", "Crossbar simulation (ViT-X, MODEL.md):",
                                         "Show the crossbar options", o, NULL);
+  g_option_group_add_entries (g, first);
+  add_table_entries (o, g);
   g_option_group_add_entries (g, entries);
   return g;
 }
@@ -137,14 +224,11 @@ vitx_xbar_options_group (VitxXbarOptions *o)
 gboolean
 vitx_xbar_options_any (const VitxXbarOptions *o)
 {
-  return o->crossbar || o->preset || !isnan (o->gamma) || !isnan (o->onoff) || !isnan (o->alpha)
-         || !isnan (o->beta) || !isnan (o->sigma_r) || !isnan (o->sigma_w)
-         || o->adc_bits != UNSET_INT || o->bits_per_cell != UNSET_INT
-         || o->weight_bits != UNSET_INT || o->input_bits != UNSET_INT || o->xbar != UNSET_INT
-         || o->clipformer || o->no_clipformer || o->mode || o->kv_scale || o->decode
-         || o->static_noise || o->analog || o->seed_text || o->repeats != UNSET_INT
-         || !isnan (o->outlier_scale)
-         || o->outlier_channels != UNSET_INT;
+  for (guint i = 0; i < o->n_params; i++)
+    if (o->given[i].set)
+      return TRUE;
+  return o->crossbar || o->no_clipformer || o->repeats != UNSET_INT
+         || !isnan (o->outlier_scale) || o->outlier_channels != UNSET_INT;
 }
 
 static gboolean
@@ -154,73 +238,83 @@ bad (GError **error, const char *option, const char *value, const char *expected
   return FALSE;
 }
 
+/* one given flag onto cfg, held to the table's range */
+static gboolean
+apply_given (const VxXbarParam *p, const Given *g, VxXbarConfig *cfg, GError **error)
+{
+  g_autofree char *flag = g_strconcat ("--", p->key, NULL);
+  g_autofree char *nicks = NULL;
+  const VxXbarParamChoice *c;
+  guint64 seed;
+  guint mask;
+  switch (p->type)
+    {
+    case VX_XBAR_PARAM_DOUBLE:
+      if (!vx_xbar_param_check (p, g->number, "crossbar config", NULL, error))
+        return FALSE;
+      vx_xbar_param_set_double (p, cfg, g->number);
+      return TRUE;
+    case VX_XBAR_PARAM_INT:
+      if (!vx_xbar_param_check (p, g->number, "crossbar config", NULL, error))
+        return FALSE;
+      vx_xbar_param_set_int (p, cfg, (int) g->number);
+      return TRUE;
+    case VX_XBAR_PARAM_BOOL:
+      vx_xbar_param_set_int (p, cfg, TRUE);
+      return TRUE;
+    case VX_XBAR_PARAM_ENUM:
+      c = vx_xbar_param_choice_by_nick (p, g->text);
+      if (!c && g_str_equal (p->key, "decode") && g_strcmp0 (g->text, "renormalized") == 0)
+        c = vx_xbar_param_choice_by_value (p, VX_CLIP_DECODE_RENORMALISED);
+      if (!c)
+        return bad (error, flag, g->text, (nicks = vx_xbar_param_nicks_text (p)));
+      vx_xbar_param_set_int (p, cfg, c->value);
+      return TRUE;
+    case VX_XBAR_PARAM_MASK:
+      if (!vx_xbar_analog_from_string (g->text, &mask, error))
+        return FALSE;
+      vx_xbar_param_set_mask (p, cfg, mask);
+      return TRUE;
+    case VX_XBAR_PARAM_UINT64:
+      if (!g_ascii_string_to_unsigned (g->text, 10, 0, G_MAXUINT64, &seed, NULL))
+        return bad (error, flag, g->text, "a non-negative integer");
+      vx_xbar_param_set_uint64 (p, cfg, seed);
+      return TRUE;
+    case VX_XBAR_PARAM_PRESET:
+      return TRUE;   /* applied first */
+    }
+  g_assert_not_reached ();
+}
+
 gboolean
 vitx_xbar_options_config (const VitxXbarOptions *o, VxXbarConfig *cfg, GError **error)
 {
-  if (o->preset)
+  const VxXbarParam *preset = vx_xbar_param_by_key ("preset");
+  const Given *gp = &o->given[preset - o->table];
+  if (gp->set)
     {
-      if (!vx_xbar_config_init_named (cfg, o->preset, error))
+      if (!vx_xbar_config_init_named (cfg, gp->text, error))
         return FALSE;
     }
   else
     vx_xbar_config_init (cfg);
 
-  if (o->clipformer && o->no_clipformer)
+  const VxXbarParam *clip = vx_xbar_param_by_key ("clipformer");
+  gboolean clip_on = o->given[clip - o->table].set;
+  if (clip_on && o->no_clipformer)
     {
       g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG, "--clipformer and --no-clipformer contradict each other");
       return FALSE;
     }
-  if (!isnan (o->gamma))
-    cfg->gamma = o->gamma;
-  if (!isnan (o->onoff))
-    {
-      if (!(o->onoff > 1.0) || !isfinite (o->onoff))
-        {
-          g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,
-                       "--onoff %g: the ON/OFF ratio must be finite and greater than 1", o->onoff);
-          return FALSE;
-        }
-      vx_xbar_config_set_onoff (cfg, o->onoff);
-    }
-  if (!isnan (o->alpha))
-    cfg->alpha = o->alpha;
-  if (!isnan (o->beta))
-    cfg->beta = o->beta;
-  if (o->clipformer || ((!isnan (o->alpha) || !isnan (o->beta)) && !o->no_clipformer))
+  for (guint i = 0; i < o->n_params; i++)
+    if (o->given[i].set && !apply_given (&o->table[i], &o->given[i], cfg, error))
+      return FALSE;
+  /* alpha or beta asks for ClipFormer, unless it is turned off explicitly */
+  if (o->given[vx_xbar_param_by_key ("alpha") - o->table].set
+      || o->given[vx_xbar_param_by_key ("beta") - o->table].set)
     cfg->clipformer = TRUE;
   if (o->no_clipformer)
     cfg->clipformer = FALSE;
-  if (!isnan (o->sigma_r))
-    cfg->sigma_r = o->sigma_r;
-  if (!isnan (o->sigma_w))
-    cfg->sigma_w = o->sigma_w;
-  if (o->adc_bits != UNSET_INT)
-    cfg->adc_bits = o->adc_bits;
-  if (o->bits_per_cell != UNSET_INT)
-    cfg->bits_per_cell = o->bits_per_cell;
-  if (o->weight_bits != UNSET_INT)
-    cfg->weight_bits = o->weight_bits;
-  if (o->input_bits != UNSET_INT)
-    cfg->input_bits = o->input_bits;
-  if (o->xbar != UNSET_INT)
-    cfg->xbar_size = o->xbar;
-  if (o->mode && !vx_xbar_mode_from_string (o->mode, &cfg->mode))
-    return bad (error, "--mode", o->mode, "functional or circuit");
-  if (o->kv_scale && !vx_kv_scale_from_string (o->kv_scale, &cfg->kv_scale))
-    return bad (error, "--kv-scale", o->kv_scale, "per-head, per-tensor, per-batch, calibrated or per-channel");
-  if (o->decode && !vx_clip_decode_from_string (o->decode, &cfg->decode))
-    return bad (error, "--decode", o->decode, "physical or renormalised");
-  if (o->static_noise && !vx_static_noise_from_string (o->static_noise, &cfg->static_noise))
-    return bad (error, "--static-noise", o->static_noise, "per-batch, per-image or once");
-  if (o->analog && !vx_xbar_analog_from_string (o->analog, &cfg->analog, error))
-    return FALSE;
-  if (o->seed_text)
-    {
-      guint64 seed;
-      if (!g_ascii_string_to_unsigned (o->seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
-        return bad (error, "--seed", o->seed_text, "a non-negative integer");
-      cfg->seed = seed;
-    }
   if (o->repeats != UNSET_INT && (o->repeats < 1 || o->repeats > 1000))
     {
       g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG, "--repeats %d: expected 1..1000", o->repeats);

@@ -8,8 +8,9 @@
 #include "vx-param-row.h"
 #include "vx-settings.h"
 #include "vx-xbar.h"
+#include "vx-xbar-params.h"
 
-#define PRESET_CUSTOM 2
+#define PRESET_CUSTOM VX_XBAR_PRESET_N
 
 struct _VxControls {
   GtkWidget parent_instance;
@@ -36,22 +37,27 @@ struct _VxControls {
 
 G_DEFINE_FINAL_TYPE (VxControls, vx_controls, GTK_TYPE_WIDGET)
 
-static const char *const decode_nicks[] = { "physical", "renormalised", NULL };
-static const char *const kv_scale_nicks[] = { "per-head", "per-tensor", "per-batch", "calibrated",
-                                              "per-channel", NULL };
-static const char *const mode_nicks[] = { "functional", "circuit", NULL };
-static const char *const snr_nicks[] = { "end-to-end", "local", NULL };
-static const char *const static_noise_nicks[] = { "per-batch", "per-image", "once", NULL };
+/* the parameter row of a settings key: the crossbar's table or the run's */
+static const VxXbarParam *
+param (const char *settings_key)
+{
+  const VxXbarParam *p = vx_xbar_param_by_settings_key (settings_key);
+  if (!p)
+    p = vs_run_param_by_settings_key (settings_key);
+  g_assert (p);
+  return p;
+}
 
 /* ---- GSettings mappings ------------------------------------------------------------- */
 
+/* a dropdown's items are the parameter's choices, in the table's order */
 static gboolean
 nick_to_index (GValue *value, GVariant *variant, gpointer user_data)
 {
-  const char *const *nicks = user_data;
+  const VxXbarParam *p = user_data;
   const char *nick = g_variant_get_string (variant, NULL);
-  for (guint i = 0; nicks[i]; i++)
-    if (g_strcmp0 (nicks[i], nick) == 0)
+  for (int i = 0; i < p->n_choices; i++)
+    if (g_strcmp0 (p->choices[i].nick, nick) == 0)
       {
         g_value_set_uint (value, i);
         return TRUE;
@@ -62,11 +68,11 @@ nick_to_index (GValue *value, GVariant *variant, gpointer user_data)
 static GVariant *
 index_to_nick (const GValue *value, const GVariantType *type, gpointer user_data)
 {
-  const char *const *nicks = user_data;
+  const VxXbarParam *p = user_data;
   guint i = g_value_get_uint (value);
-  if (i >= g_strv_length ((char **) nicks))
+  if (i >= (guint) p->n_choices)
     return NULL;
-  return g_variant_new_string (nicks[i]);
+  return g_variant_new_string (p->choices[i].nick);
 }
 
 static gboolean
@@ -83,10 +89,10 @@ double_to_int (const GValue *value, const GVariantType *type, gpointer user_data
 }
 
 static void
-bind_dropdown (VxControls *self, const char *key, GtkDropDown *dropdown, const char *const *nicks)
+bind_dropdown (VxControls *self, const char *key, GtkDropDown *dropdown)
 {
   g_settings_bind_with_mapping (self->settings, key, dropdown, "selected", G_SETTINGS_BIND_DEFAULT,
-                                nick_to_index, index_to_nick, (gpointer) nicks, NULL);
+                                nick_to_index, index_to_nick, (gpointer) param (key), NULL);
 }
 
 static void
@@ -170,7 +176,9 @@ on_settings_changed (GSettings *settings, const char *key, VxControls *self)
 static void
 on_seed_random (GtkButton *button, VxControls *self)
 {
-  g_settings_set_int (self->settings, "seed", g_random_int_range (0, G_MAXINT32));
+  const VxXbarParam *seed = param ("seed");
+  g_settings_set_int (self->settings, "seed",
+                      g_random_int_range ((gint32) seed->ui_min, (gint32) seed->ui_max));
 }
 
 /* ---- public ------------------------------------------------------------------------------ */
@@ -189,19 +197,19 @@ vx_controls_bind (VxControls *self, GSettings *settings)
   g_settings_bind (settings, "clipformer", self->clipformer_switch, "active", G_SETTINGS_BIND_DEFAULT);
   bind_double (self, "alpha", self->alpha_row);
   bind_double (self, "beta", self->beta_row);
-  bind_dropdown (self, "clip-decode", self->decode_dropdown, decode_nicks);
-  bind_dropdown (self, "kv-scale", self->kv_scale_dropdown, kv_scale_nicks);
+  bind_dropdown (self, "clip-decode", self->decode_dropdown);
+  bind_dropdown (self, "kv-scale", self->kv_scale_dropdown);
   bind_double (self, "outlier-scale", self->outlier_scale_row);
   bind_int (self, "outlier-channels", self->outlier_channels_row, "value");
   bind_int (self, "adc-bits", self->adc_row, "value");
   bind_int (self, "bits-per-cell", self->bpc_row, "value");
   bind_int (self, "crossbar-size", self->xbar_row, "value");
-  bind_dropdown (self, "mode", self->mode_dropdown, mode_nicks);
+  bind_dropdown (self, "mode", self->mode_dropdown);
   bind_int (self, "test-images", self->images_row, "value");
   bind_int (self, "repeats", self->repeats_row, "value");
   bind_int (self, "seed", self->seed_adjustment, "value");
-  bind_dropdown (self, "snr-mode", self->snr_dropdown, snr_nicks);
-  bind_dropdown (self, "static-noise", self->static_noise_dropdown, static_noise_nicks);
+  bind_dropdown (self, "snr-mode", self->snr_dropdown);
+  bind_dropdown (self, "static-noise", self->static_noise_dropdown);
 
   g_signal_connect_object (settings, "changed", G_CALLBACK (on_settings_changed), self, 0);
   g_signal_connect (self->preset_dropdown, "notify::selected", G_CALLBACK (on_preset_selected), self);
@@ -217,8 +225,11 @@ void
 vx_controls_set_limits (VxControls *self, int head_dim, int n_images)
 {
   g_return_if_fail (VX_IS_CONTROLS (self));
-  vx_param_row_set_range (self->outlier_channels_row, 1, MAX (1, MIN (head_dim, 64)));
-  vx_param_row_set_range (self->images_row, MIN (32, MAX (1, n_images)), MAX (1, MIN (n_images, 10000)));
+  const VxXbarParam *c = param ("outlier-channels"), *im = param ("test-images");
+  int c_max = (int) c->ui_max, im_min = (int) im->ui_min, im_max = (int) im->ui_max;
+  vx_param_row_set_range (self->outlier_channels_row, c->ui_min, MAX (1, MIN (head_dim, c_max)));
+  vx_param_row_set_range (self->images_row, MIN (im_min, MAX (1, n_images)),
+                          MAX (1, MIN (n_images, im_max)));
 }
 
 /* ---- GObject ----------------------------------------------------------------------------- */
@@ -279,8 +290,53 @@ vx_controls_class_init (VxControlsClass *klass)
   gtk_widget_class_set_css_name (widget_class, "vxcontrols");
 }
 
+/* items of a dropdown: the labels of the parameter's choices, then `extra` */
+static void
+fill_dropdown (GtkDropDown *dropdown, const VxXbarParam *p, const char *extra)
+{
+  g_autoptr (GtkStringList) items = gtk_string_list_new (NULL);
+  for (int i = 0; i < p->n_choices; i++)
+    gtk_string_list_append (items, p->choices[i].label);
+  if (extra)
+    gtk_string_list_append (items, extra);
+  gtk_drop_down_set_model (dropdown, G_LIST_MODEL (items));
+  g_autofree char *tooltip = vx_param_tooltip_markup (p);
+  gtk_widget_set_tooltip_markup (GTK_WIDGET (dropdown), tooltip);
+}
+
+/* Ranges, steps, defaults, labels and tooltips come from the parameter tables;
+ * the template only places the widgets. */
+static void
+configure_from_tables (VxControls *self)
+{
+  struct { VxParamRow *row; const char *key; } rows[] = {
+    { self->gamma_row, "gamma" }, { self->onoff_row, "on-off-ratio" },
+    { self->sigma_r_row, "sigma-r" }, { self->sigma_w_row, "sigma-w" },
+    { self->alpha_row, "alpha" }, { self->beta_row, "beta" },
+    { self->outlier_scale_row, "outlier-scale" }, { self->outlier_channels_row, "outlier-channels" },
+    { self->adc_row, "adc-bits" }, { self->bpc_row, "bits-per-cell" },
+    { self->xbar_row, "crossbar-size" }, { self->images_row, "test-images" },
+    { self->repeats_row, "repeats" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    vx_param_row_configure (rows[i].row, param (rows[i].key));
+  fill_dropdown (self->preset_dropdown, param ("preset"), "Custom");
+  fill_dropdown (self->decode_dropdown, param ("clip-decode"), NULL);
+  fill_dropdown (self->kv_scale_dropdown, param ("kv-scale"), NULL);
+  fill_dropdown (self->mode_dropdown, param ("mode"), NULL);
+  fill_dropdown (self->snr_dropdown, param ("snr-mode"), NULL);
+  fill_dropdown (self->static_noise_dropdown, param ("static-noise"), NULL);
+  const VxXbarParam *analog = param ("analog-layers");
+  for (int i = 0; i < analog->n_choices; i++)
+    gtk_check_button_set_label (self->analog[analog->choices[i].value], analog->choices[i].label);
+  const VxXbarParam *seed = param ("seed");
+  gtk_adjustment_set_lower (self->seed_adjustment, seed->ui_min);
+  gtk_adjustment_set_upper (self->seed_adjustment, seed->ui_max);
+}
+
 static void
 vx_controls_init (VxControls *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  configure_from_tables (self);
 }

@@ -199,6 +199,40 @@ vx_param_row_get_spin (VxParamRow *self)
   return self->spin;
 }
 
+char *
+vx_param_tooltip_markup (const VxXbarParam *p)
+{
+  g_autofree char *description = g_markup_escape_text (p->description, -1);
+  g_autofree char *equation = p->equation ? g_markup_escape_text (p->equation, -1) : NULL;
+  return g_strdup_printf ("%s%s%s%s\n<small>docs/MODEL.md section %s</small>", description,
+                          equation ? "\n<tt>" : "", equation ? equation : "",
+                          equation ? "</tt>" : "", p->section);
+}
+
+void
+vx_param_row_configure (VxParamRow *self, const VxXbarParam *p)
+{
+  g_return_if_fail (VX_IS_PARAM_ROW (self));
+  g_return_if_fail (p->type == VX_XBAR_PARAM_DOUBLE || p->type == VX_XBAR_PARAM_INT);
+  g_autofree char *tooltip = vx_param_tooltip_markup (p);
+  g_object_freeze_notify (G_OBJECT (self));
+  gtk_label_set_label (self->title_label, p->label);
+  gtk_label_set_label (self->unit_label, p->unit);
+  gtk_widget_set_tooltip_markup (GTK_WIDGET (self), tooltip);
+  self->lower = p->ui_min;
+  self->upper = p->ui_max;
+  self->step = p->step;
+  self->digits = p->digits;
+  self->log_scale = (p->flags & VX_XBAR_PARAM_LOG_SCALE) != 0;
+  self->pow2 = (p->flags & VX_XBAR_PARAM_POW2) != 0;
+  self->default_value = p->def;
+  configure_adjustments (self);
+  vx_param_row_set_value (self, p->def);
+  for (int i = PROP_TITLE; i < PROP_VALUE; i++)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 /* ---- GObject --------------------------------------------------------------------------- */
 
 static void

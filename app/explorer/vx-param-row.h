@@ -8,6 +8,8 @@
 
 #include <gtk/gtk.h>
 
+#include "vx-xbar-params.h"
+
 G_BEGIN_DECLS
 
 #define VX_TYPE_PARAM_ROW (vx_param_row_get_type ())
@@ -18,5 +20,10 @@ void        vx_param_row_set_value (VxParamRow *self, double value);
 void        vx_param_row_set_range (VxParamRow *self, double lower, double upper);
 GtkScale   *vx_param_row_get_scale (VxParamRow *self);
 GtkSpinButton *vx_param_row_get_spin (VxParamRow *self);
+/* title, unit, the controls' range, step, digits, axis, default mark and the
+ * equation tooltip, all from the parameter's table row */
+void        vx_param_row_configure (VxParamRow *self, const VxXbarParam *p);
+/* the tooltip of a table row: its description, equation and MODEL.md section (markup) */
+char       *vx_param_tooltip_markup (const VxXbarParam *p);
 
 G_END_DECLS

@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* ---------------------------------------------------------------------------
- * Configuration (vx-xbar.c)
+ * Configuration (vx-xbar-config.c)
  */
 
 typedef enum {
