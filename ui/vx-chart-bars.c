@@ -101,18 +101,18 @@ draw_value_label (VxChartCtx *ctx, const VxChartBars *m, const VxChartRect *r, d
 
   g_snprintf (fmt, sizeof fmt, "%%.%df", CLAMP (m->value_decimals, 0, 6));
   g_ascii_formatd (num, sizeof num, fmt, v);
-  _vx_chart_text_size (ctx, num, VX_TEXT_VALUE, &w, NULL);
+  _vx_chart_text_size (ctx, num, VX_CHART_TEXT_VALUE, &w, NULL);
   if (w > r->width * 1.6)
     return;
   if (v >= 0)
     {
       y = vx_chart_layout_y_to_px (l, MIN (v + e, l->y_max)) - ctx->font * 0.2;
-      _vx_chart_text (ctx, num, VX_TEXT_VALUE, r->x + r->width / 2, y, 0.5, 1.0, 0, &ctx->theme->muted, FALSE);
+      _vx_chart_text (ctx, num, VX_CHART_TEXT_VALUE, r->x + r->width / 2, y, 0.5, 1.0, 0, &ctx->theme->muted, FALSE);
     }
   else
     {
       y = vx_chart_layout_y_to_px (l, MAX (v - e, l->y_min)) + ctx->font * 0.2;
-      _vx_chart_text (ctx, num, VX_TEXT_VALUE, r->x + r->width / 2, y, 0.5, 0.0, 0, &ctx->theme->muted, FALSE);
+      _vx_chart_text (ctx, num, VX_CHART_TEXT_VALUE, r->x + r->width / 2, y, 0.5, 0.0, 0, &ctx->theme->muted, FALSE);
     }
 }
 

@@ -92,8 +92,8 @@ measure_label (VxChartCtx *ctx, const VxChartRadarAxis *a, double cap, AxisLabel
   al->title = a->unit && *a->unit ? g_strdup_printf ("%s (%s)", a->name ? a->name : "", a->unit)
                                   : g_strdup (a->name ? a->name : "");
   al->range = g_strdup_printf ("%s \u2192 %s", lo, hi);
-  _vx_chart_text_size (ctx, al->title, VX_TEXT_AXIS_TITLE, &w1, &h1);
-  _vx_chart_text_size (ctx, al->range, VX_TEXT_TICK, &w2, &h2);
+  _vx_chart_text_size (ctx, al->title, VX_CHART_TEXT_AXIS_TITLE, &w1, &h1);
+  _vx_chart_text_size (ctx, al->range, VX_CHART_TEXT_TICK, &w2, &h2);
   al->w = MIN (MAX (w1, w2), cap);
   al->h = h1 + h2;
   al->title_h = h1;
@@ -236,7 +236,7 @@ vx_chart_radar_render_full (cairo_t *cr, double width, double height,
                                   VX_SWATCH_LINE, series_markers[s % G_N_ELEMENTS (series_markers)], 1.0 };
     }
   /* Room for the reading rule under the web; drawn once the web is placed. */
-  _vx_chart_text_size (&ctx, "Ag", VX_TEXT_TICK, NULL, &note_h);
+  _vx_chart_text_size (&ctx, "Ag", VX_CHART_TEXT_TICK, NULL, &note_h);
   note_bottom = ctx.area.y + ctx.area.height;
   ctx.area.height = MAX (0.0, ctx.area.height - note_h - ctx.font * 0.4);
 
@@ -282,16 +282,16 @@ vx_chart_radar_render_full (cairo_t *cr, double width, double height,
       lx = cx + dx * (radius + gap);
       ly = cy + dy * (radius + gap);
       top = ly - ya * labels[i].h;
-      _vx_chart_text (&ctx, labels[i].title, VX_TEXT_AXIS_TITLE, lx - xa * labels[i].w + labels[i].w / 2,
+      _vx_chart_text (&ctx, labels[i].title, VX_CHART_TEXT_AXIS_TITLE, lx - xa * labels[i].w + labels[i].w / 2,
                       top, 0.5, 0.0, labels[i].w, &ctx.theme->foreground, FALSE);
-      r = _vx_chart_text (&ctx, labels[i].range, VX_TEXT_TICK, lx - xa * labels[i].w + labels[i].w / 2,
+      r = _vx_chart_text (&ctx, labels[i].range, VX_CHART_TEXT_TICK, lx - xa * labels[i].w + labels[i].w / 2,
                           top + labels[i].title_h, 0.5, 0.0, labels[i].w, &ctx.theme->muted, FALSE);
       lowest = MAX (lowest, r.y + r.height);
       g_free (labels[i].title);
       g_free (labels[i].range);
     }
   /* Right under the web and its labels, not stranded at the bottom of a tall view. */
-  _vx_chart_text (&ctx, "Outward is better on every axis (labels: centre \u2192 rim)", VX_TEXT_TICK,
+  _vx_chart_text (&ctx, "Outward is better on every axis (labels: centre \u2192 rim)", VX_CHART_TEXT_TICK,
                   ctx.area.x + ctx.area.width / 2, MIN (note_bottom - note_h, lowest + ctx.font * 0.8),
                   0.5, 0.0, ctx.area.width, &ctx.theme->muted, FALSE);
   _vx_chart_end (&ctx);
