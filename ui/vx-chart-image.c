@@ -144,6 +144,11 @@ vx_chart_image_render_full (cairo_t *cr, double width, double height,
     {
       overlay_range (m, &lo, &hi);
       has_overlay = isfinite (lo);
+      if (m->overlay_max > m->overlay_min)
+        {
+          lo = m->overlay_min;
+          hi = m->overlay_max;
+        }
     }
   if (has_overlay)
     {

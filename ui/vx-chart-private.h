@@ -88,9 +88,11 @@ VxChartRect _vx_chart_text_lines  (VxChartCtx *ctx, const char *text, VxChartTex
 /* The natural size of text on one line. */
 void        _vx_chart_text_size   (VxChartCtx *ctx, const char *text, VxChartTextRole role,
                                    double *width, double *height);
-/* The size _vx_chart_text_lines will give text in max_width. */
-void        _vx_chart_text_fit_size (VxChartCtx *ctx, const char *text, VxChartTextRole role,
-                                     double max_width, guint max_lines, double *width, double *height);
+/* The size _vx_chart_text_lines will give text in max_width; FALSE when it
+ * will have to be ellipsized. */
+gboolean    _vx_chart_text_fit_size (VxChartCtx *ctx, const char *text, VxChartTextRole role,
+                                     double max_width, guint max_lines, double *width,
+                                     double *height);
 double      _vx_chart_role_size   (VxChartCtx *ctx, VxChartTextRole role);
 
 void        _vx_chart_marker      (cairo_t *cr, VxMarker marker, double x, double y, double size);

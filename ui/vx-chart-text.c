@@ -225,11 +225,21 @@ set_wrap (PangoLayout *pl, double max_width, double xalign)
 
 /* Wrapped at word boundaries on at most max_lines lines, none wider than
  * max_width (pango breaks inside a word only when the word alone is wider). */
+/* "γ = 5" is one term: a line break inside it reads as two. */
+static char *
+glue_equations (const char *text)
+{
+  g_auto (GStrv) parts = g_strsplit (text, " = ", -1);
+
+  return g_strjoinv ("\u00a0=\u00a0", parts);
+}
+
 static PangoLayout *
 try_wrapped (VxChartCtx *ctx, const char *text, VxChartTextRole role, double size,
              double max_width, guint max_lines, double xalign)
 {
-  PangoLayout *pl = make_layout (ctx, text, role, size);
+  g_autofree char *glued = glue_equations (text);
+  PangoLayout *pl = make_layout (ctx, glued, role, size);
   PangoLayoutIter *it;
   gboolean ok = TRUE;
   double w, h;
@@ -267,6 +277,8 @@ fit_layout (VxChartCtx *ctx, const char *text, VxChartTextRole role, double max_
   PangoLayout *pl = make_layout (ctx, text, role, size);
   double w, h, shrunk;
 
+  /* Callers pass back a measured width through sums that lose an ulp. */
+  max_width += 1e-3;
   layout_size (pl, &w, &h);
   if (w <= max_width)
     return pl;
@@ -327,23 +339,26 @@ _vx_chart_text_size (VxChartCtx *ctx, const char *text, VxChartTextRole role,
     *height = h;
 }
 
-void
+gboolean
 _vx_chart_text_fit_size (VxChartCtx *ctx, const char *text, VxChartTextRole role,
                          double max_width, guint max_lines, double *width, double *height)
 {
   g_autoptr (PangoLayout) pl = NULL;
   double w = 0.0, h = _vx_chart_role_size (ctx, role) * 1.2;
+  gboolean whole = TRUE;
 
   if (text && *text && max_width > 0.0)
     {
       pl = fit_layout (ctx, text, role, max_width, MAX (max_lines, 1), 0.5);
       layout_size (pl, &w, &h);
       w = MIN (w, max_width);
+      whole = !pango_layout_is_ellipsized (pl);
     }
   if (width)
     *width = w;
   if (height)
     *height = h;
+  return whole;
 }
 
 static void

@@ -1,0 +1,375 @@
+/* test-charts-text.c: chart text at the sizes the explorer uses: whole, on the
+ * surface, not overlapping, drawable with the installed fonts; classroom
+ * scales; shared colour and axis ranges */
+#define G_LOG_DOMAIN "test-charts-text"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "vx-charts.h"
+
+/* ---- fixtures: labels as the study and the explorer write them -------------------- */
+
+static const char *const blocks[] = { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12" };
+static double snr_u[12], snr_c[12];
+static VxChartBarSeries snr_series[2];
+static VxChartBars snr_bars;
+
+static const char *const parts[] = { "Attention", "MLP", "ADC", "Peripherals", "Buffers" };
+static const double energy_rram[] = { 1658.9, 1650.2, 12.0, 300.0, 41.5 };
+static const double energy_sram[] = { 1658.9, 20.0, 1640.0, 280.0, 40.9 };
+static VxChartBarSeries hw_series[2];
+static VxChartBars hw_bars;
+
+static double hist_before[50], hist_after[50];
+static VxChartHistogramSeries hist_series[2];
+static VxChartHistogram hist;
+
+static const VxChartRadarAxis radar_axes[] = {
+  { "Accuracy", "%", 0, 100, FALSE, 1 },
+  { "Attention area", "mm\u00b2", 0, 40, TRUE, 0 },
+  { "Attention energy", "\u00b5J", 0, 80, TRUE, 0 },
+  { "\u27e8SNR\u27e9", "dB", 0, 20, FALSE, 0 },
+  { "Accuracy loss at \u03b3 = 5", "pp", 0, 60, TRUE, 0 },
+};
+static const double radar_rram[] = { 79.8, 12.0, 25.0, 18.0, 57.0 };
+static const double radar_clip[] = { 74.6, 11.1, 23.0, 19.0, 15.7 };
+static const double radar_sram[] = { 79.8, 36.0, 60.0, 20.0, 0.0 };
+static const VxChartRadarSeries radar_series[] = {
+  { "RRAM untransformed", radar_rram, -1 },
+  { "RRAM ClipFormer", radar_clip, -1 },
+  { "SRAM digital IMC", radar_sram, -1 },
+};
+static VxChartRadar radar;
+
+static const double gammas[] = { 0, 1, 2, 3, 4, 5 };
+static const double acc_u[] = { 79.8, 79.1, 77.0, 71.1, 54.8, 22.6 };
+static const double acc_c[] = { 79.8, 79.4, 78.3, 74.6, 68.8, 64.0 };
+static const double acc_err[] = { 0.5, 0.6, 0.7, 0.9, 1.2, 1.5 };
+static const VxChartLineSeries line_series[] = {
+  { "Untransformed", gammas, acc_u, acc_err, 6, -1, FALSE },
+  { "ClipFormer (\u03b1 = 2, \u03b2 = 0.25)", gammas, acc_c, acc_err, 6, -1, FALSE },
+};
+static VxChartLines lines;
+
+static const char *const alphas[] = { "\u03b1 = 1", "\u03b1 = 2", "\u03b1 = 3" };
+static const char *const betas[] = { "\u03b2 = 0.25", "\u03b2 = 0.5", "\u03b2 = 1" };
+static const double grid_acc[] = { 55.0, 58.0, 61.0, 57.0, 62.5, 63.0, 60.0, 66.0, 64.5 };
+static VxChartHeatmap heatmap;
+
+static const char *const classes[] = { "T-shirt/top", "Trouser", "Pullover", "Dress" };
+static const double confusion_counts[] = { 90, 2, 5, 3, 1, 97, 1, 1, 8, 0, 85, 7, 4, 3, 2, 91 };
+static VxChartConfusion confusion;
+
+static guint8 image_pixels[28 * 28];
+static float image_attention[7 * 7];
+static VxChartImage image;
+
+static void
+init_fixtures (void)
+{
+  for (int i = 0; i < 12; i++)
+    {
+      snr_u[i] = 14.0 - 0.6 * i + 0.4 * (i % 3);
+      snr_c[i] = snr_u[i] + 1.7;
+    }
+  snr_series[0] = (VxChartBarSeries) { "Untransformed", snr_u, NULL, 10.9, -1 };
+  snr_series[1] = (VxChartBarSeries) { "ClipFormer (2, 1)", snr_c, NULL, 12.6, -1 };
+  snr_bars = (VxChartBars) { { "Per-block SNR of the attention products (paper Fig. 6 left)",
+                               "\u03b3 = 4, ViT-Base on ImageNet-100, 8-bit ADC, 64x64 crossbars" },
+                             blocks, 12, snr_series, 2, "Attention block", "SNR (dB)",
+                             "\u27e8SNR\u27e9", "dB", 1 };
+  snr_bars.show_values = TRUE;
+  snr_bars.value_decimals = 1;
+
+  hw_series[0] = (VxChartBarSeries) { "RRAM crossbars", energy_rram, NULL, 0, -1 };
+  hw_series[1] = (VxChartBarSeries) { "SRAM digital IMC", energy_sram, NULL, 0, -1 };
+  hw_bars = (VxChartBars) { { "Energy per inference by component", "ViT-Base, 197 tokens" },
+                            parts, 5, hw_series, 2, "Component", "Energy (\u00b5J)" };
+  hw_bars.show_values = TRUE;
+  hw_bars.value_decimals = 1;
+
+  for (int i = 0; i < 50; i++)
+    {
+      double g = 0.1 + (i + 0.5) * 9.9 / 50;
+      hist_before[i] = floor (8000 * exp (-(g - 0.1) / 1.2));
+      hist_after[i] = g < 2.5 ? floor (10000 * exp (-(g - 0.1) / 0.6)) : 0;
+    }
+  hist_series[0] = (VxChartHistogramSeries) { "Untransformed", hist_before, VX_CHART_HISTOGRAM_FILLED, -1 };
+  hist_series[1] = (VxChartHistogramSeries) { "ClipFormer (2, 0.25)", hist_after, VX_CHART_HISTOGRAM_FILLED, -1 };
+  hist = (VxChartHistogram) { { "Conductances of block 1, K, before and after ClipFormer", "G+ array" },
+                              50, 0.1, 10.0, hist_series, 2, FALSE,
+                              { 2.5, "\u03b2\u00b7G\u2098\u2090\u2093 = 2.5 \u00b5S" },
+                              { 0.3, "\u03b1\u00b7G\u2098\u1d62\u2099 = 0.3 \u00b5S" } };
+
+  radar = (VxChartRadar) { { "RRAM vs SRAM (paper Fig. 1a)", NULL }, radar_axes, 5, radar_series, 3 };
+  lines = (VxChartLines) { { "Top-1 accuracy vs write-noise factor (paper Fig. 6 right)", "95 % intervals over 5 seeds" },
+                           line_series, 2, "Write-noise factor \u03b3", "Top-1 accuracy (%)" };
+  heatmap = (VxChartHeatmap) { { "Accuracy over (\u03b1, \u03b2)", "\u03b3 = 4" }, 3, 3, grid_acc, betas, alphas,
+                               "Shift \u03b1 (\u00d7 G\u2098\u1d62\u2099)", "Clip \u03b2 (\u00d7 G\u2098\u2090\u2093)",
+                               "Top-1 accuracy (%)", 0, 0, FALSE, FALSE, 1, VX_CHART_COLORMAP_VIRIDIS };
+  confusion = (VxChartConfusion) { { "Confusion matrix, noisy crossbars", NULL }, 4, confusion_counts, classes, FALSE };
+
+  for (int i = 0; i < 28 * 28; i++)
+    image_pixels[i] = (guint8) ((i % 28) * 9);
+  for (int i = 0; i < 49; i++)
+    image_attention[i] = (float) i / 48.0f;
+  image = (VxChartImage) { { "Sample 17: class-token attention, block 12", NULL }, 28, 28, 1, 0, image_pixels,
+                           image_attention, 7, 7, 0.6, "Attention weight",
+                           "True: Trouser \u00b7 ideal: Trouser (97 %) \u00b7 crossbar: Trouser (91 %)" };
+}
+
+typedef struct {
+  const char       *name;
+  VxChartRenderFunc func;
+  VxChartCommon    *common;
+} Chart;
+
+static guint
+all_charts (Chart *out)
+{
+  guint n = 0;
+
+  out[n++] = (Chart) { "histogram", vx_chart_histogram_draw, &hist.base };
+  out[n++] = (Chart) { "bars-snr", vx_chart_bars_draw, &snr_bars.base };
+  out[n++] = (Chart) { "bars-hardware", vx_chart_bars_draw, &hw_bars.base };
+  out[n++] = (Chart) { "radar", vx_chart_radar_draw, &radar.base };
+  out[n++] = (Chart) { "lines", vx_chart_lines_draw, &lines.base };
+  out[n++] = (Chart) { "heatmap", vx_chart_heatmap_draw, &heatmap.base };
+  out[n++] = (Chart) { "confusion", vx_chart_confusion_draw, &confusion.base };
+  out[n++] = (Chart) { "image", vx_chart_image_draw, &image.base };
+  return n;
+}
+
+/* ---- recording what was drawn ------------------------------------------------------ */
+
+typedef struct {
+  char           *text;
+  VxChartTextRole role;
+  VxChartRect     rect;
+  gboolean        truncated;
+  guint           n_unknown;
+} Text;
+
+static void
+text_clear (gpointer p)
+{
+  g_free (((Text *) p)->text);
+}
+
+static void
+record (const VxChartTextInfo *info, gpointer user_data)
+{
+  Text t = { g_strdup (info->text), info->role, info->rect, info->truncated, info->n_unknown_glyphs };
+
+  g_array_append_val ((GArray *) user_data, t);
+}
+
+static GArray *
+texts_new (void)
+{
+  GArray *a = g_array_new (FALSE, FALSE, sizeof (Text));
+
+  g_array_set_clear_func (a, text_clear);
+  return a;
+}
+
+/* Renders into an image surface (scale 1), recording every piece of text. */
+static cairo_surface_t *
+render (VxChartRenderFunc func, gconstpointer model, int w, int h, VxChartLayout *layout, GArray *texts)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cairo_t *cr = cairo_create (s);
+
+  if (texts)
+    g_array_set_size (texts, 0);
+  vx_chart_set_text_observer (texts ? record : NULL, texts);
+  func (cr, w, h, model, layout);
+  vx_chart_set_text_observer (NULL, NULL);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  return s;
+}
+
+static gboolean
+rects_intersect (const VxChartRect *a, const VxChartRect *b)
+{
+  /* Touching boxes (shared edge, rounding) do not count. */
+  const double eps = 0.25;
+  return a->x + eps < b->x + b->width && b->x + eps < a->x + a->width
+         && a->y + eps < b->y + b->height && b->y + eps < a->y + a->height;
+}
+
+static guint8
+gray_at (cairo_surface_t *s, int x, int y)
+{
+  const guint8 *data = cairo_image_surface_get_data (s);
+  guint32 p = ((const guint32 *) (data + (gsize) y * cairo_image_surface_get_stride (s)))[x];
+
+  return (guint8) (((p >> 16 & 0xff) + (p >> 8 & 0xff) + (p & 0xff)) / 3);
+}
+
+/* Every piece of text whole, on the surface and clear of every other. */
+static void
+assert_text_clean (const char *what, int w, int h, const VxChartLayout *l, GArray *texts)
+{
+  VxChartRect surface = { 0, 0, w, h };
+
+  g_assert_cmpuint (texts->len, ==, l->n_texts);
+  for (guint i = 0; i < texts->len; i++)
+    {
+      const Text *a = &g_array_index (texts, Text, i);
+      if (a->truncated || a->n_unknown > 0 || !vx_chart_rect_contains_rect (&surface, &a->rect))
+        g_error ("%s at %dx%d: \"%s\" truncated %d, %u unknown glyphs, at %.1f,%.1f %.1fx%.1f",
+                 what, w, h, a->text, a->truncated, a->n_unknown, a->rect.x, a->rect.y,
+                 a->rect.width, a->rect.height);
+      for (guint j = i + 1; j < texts->len; j++)
+        {
+          const Text *b = &g_array_index (texts, Text, j);
+          if (rects_intersect (&a->rect, &b->rect))
+            g_error ("%s at %dx%d: \"%s\" (%.1f,%.1f %.1fx%.1f) overlaps \"%s\" (%.1f,%.1f %.1fx%.1f)",
+                     what, w, h, a->text, a->rect.x, a->rect.y, a->rect.width, a->rect.height,
+                     b->text, b->rect.x, b->rect.y, b->rect.width, b->rect.height);
+        }
+    }
+  g_assert_cmpuint (l->n_texts_truncated, ==, 0);
+  g_assert_cmpuint (l->n_texts_moved, ==, 0);
+  g_assert_cmpuint (l->n_unknown_glyphs, ==, 0);
+}
+
+/* ---- tests ------------------------------------------------------------------------- */
+
+/* The explorer's chart cards: a whole 1280x800 window, half of it, and the
+ * 1024x768 projector (whole and half) in classroom mode. */
+static void
+test_explorer_sizes (void)
+{
+  const struct {
+    int      w, h;
+    gboolean classroom;
+  } sizes[] = {
+    { 1280, 800, FALSE }, { 640, 400, FALSE }, { 620, 360, FALSE },
+    { 1024, 768, TRUE }, { 512, 384, TRUE }, { 500, 340, TRUE },
+  };
+  g_autoptr (GArray) texts = texts_new ();
+  Chart charts[16];
+  guint n = all_charts (charts);
+
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    for (guint i = 0; i < n; i++)
+      {
+        VxChartLayout l;
+        cairo_surface_t *s;
+        vx_chart_common_set_classroom (charts[i].common, sizes[k].classroom);
+        s = render (charts[i].func, charts[i].common, sizes[k].w, sizes[k].h, &l, texts);
+        g_test_message ("%s at %dx%d%s: %u texts", charts[i].name, sizes[k].w, sizes[k].h,
+                        sizes[k].classroom ? " classroom" : "", l.n_texts);
+        g_assert_cmpuint (l.n_texts, >, 3);
+        assert_text_clean (charts[i].name, sizes[k].w, sizes[k].h, &l, texts);
+        vx_chart_common_set_classroom (charts[i].common, FALSE);
+        cairo_surface_destroy (s);
+      }
+}
+
+/* A title too long for one line is wrapped onto two, not cut. */
+static void
+test_title_wraps (void)
+{
+  g_autoptr (GArray) texts = texts_new ();
+  VxChartLayout l;
+  cairo_surface_t *s = render (vx_chart_lines_draw, &lines, 300, 320, &l, texts);
+  const Text *title = &g_array_index (texts, Text, 0);
+  double one_line;
+
+  g_assert_cmpint (title->role, ==, VX_CHART_TEXT_TITLE);
+  g_assert_cmpstr (title->text, ==, lines.base.title);
+  g_assert_false (title->truncated);
+  cairo_surface_destroy (s);
+  /* Two lines: taller than the same role on a wide surface, where it fits on one. */
+  s = render (vx_chart_lines_draw, &lines, 3000, 320, &l, texts);
+  one_line = g_array_index (texts, Text, 0).rect.height;
+  cairo_surface_destroy (s);
+  s = render (vx_chart_lines_draw, &lines, 300, 320, &l, texts);
+  g_assert_cmpfloat (g_array_index (texts, Text, 0).rect.height, >, 1.3 * one_line);
+  g_assert_cmpuint (l.n_texts_truncated, ==, 0);
+  cairo_surface_destroy (s);
+}
+
+static void
+test_no_unknown_glyphs (void)
+{
+  g_autoptr (GArray) texts = texts_new ();
+  Chart charts[16];
+  guint n = all_charts (charts);
+  VxChartBars cjk = snr_bars;
+  VxChartBars pua = snr_bars;
+  VxChartLayout l;
+  cairo_surface_t *s;
+
+  for (guint i = 0; i < n; i++)
+    {
+      s = render (charts[i].func, charts[i].common, 800, 600, &l, texts);
+      g_assert_cmpuint (l.n_unknown_glyphs, ==, 0);
+      for (guint j = 0; j < texts->len; j++)
+        g_assert_cmpuint (g_array_index (texts, Text, j).n_unknown, ==, 0);
+      cairo_surface_destroy (s);
+    }
+  /* Angle brackets from the CJK block, which DejaVu lacks, are replaced. */
+  cjk.summary_name = "\u3008SNR\u3009";
+  s = render (vx_chart_bars_draw, &cjk, 800, 600, &l, texts);
+  g_assert_cmpuint (l.n_unknown_glyphs, ==, 0);
+  cairo_surface_destroy (s);
+  /* The counter itself works: a private-use code point has no glyph anywhere. */
+  pua.summary_name = "\ue000SNR";
+  s = render (vx_chart_bars_draw, &pua, 800, 600, &l, texts);
+  g_assert_cmpuint (l.n_unknown_glyphs, >, 0);
+  cairo_surface_destroy (s);
+}
+
+/* ⟨SNR⟩ must not come out as (SNR): the two legends differ where the
+ * brackets are, and the drawn bracket has ink at its tip, the middle of
+ * its height, where a parenthesis has its opening. */
+static void
+test_mean_brackets (void)
+{
+  g_autoptr (GArray) texts = texts_new ();
+  VxChartBars angle = snr_bars, paren = snr_bars;
+  VxChartLayout la, lp;
+  cairo_surface_t *a, *p;
+  const Text *ta = NULL, *tp = NULL;
+  guint differ = 0;
+
+  angle.base.title = paren.base.title = NULL;
+  angle.base.subtitle = paren.base.subtitle = NULL;
+  angle.summary_name = "\u27e8SNR\u27e9";
+  paren.summary_name = "(SNR)";
+  p = render (vx_chart_bars_draw, &paren, 640, 480, &lp, texts);
+  tp = &g_array_index (texts, Text, 0);
+  g_assert_cmpint (tp->role, ==, VX_CHART_TEXT_LEGEND);
+  a = render (vx_chart_bars_draw, &angle, 640, 480, &la, texts);
+  ta = &g_array_index (texts, Text, 0);
+  g_assert_cmpint (ta->role, ==, VX_CHART_TEXT_LEGEND);
+  g_assert_true (g_str_has_suffix (ta->text, "\u27e9 = 10.9 dB"));
+  for (int y = (int) ta->rect.y; y < (int) (ta->rect.y + ta->rect.height); y++)
+    for (int x = (int) ta->rect.x; x < (int) (ta->rect.x + ta->rect.width); x++)
+      if (ABS (gray_at (a, x, y) - gray_at (p, x, y)) > 60)
+        differ++;
+  g_test_message ("%u legend pixels differ between angle brackets and parentheses", differ);
+  g_assert_cmpuint (differ, >, 8);
+  cairo_surface_destroy (a);
+  cairo_surface_destroy (p);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  init_fixtures ();
+  g_test_add_func ("/charts/text/explorer-sizes", test_explorer_sizes);
+  g_test_add_func ("/charts/text/title-wraps", test_title_wraps);
+  g_test_add_func ("/charts/text/no-unknown-glyphs", test_no_unknown_glyphs);
+  g_test_add_func ("/charts/text/mean-brackets", test_mean_brackets);
+  return g_test_run ();
+}
