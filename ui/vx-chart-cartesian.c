@@ -34,6 +34,20 @@ max_tick_width (VxChartCtx *ctx, const VxChartTicks *t, double *height)
   return mw;
 }
 
+static double
+category_width (VxChartCtx *ctx, const char *const *categories, guint n)
+{
+  double max_w = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double w;
+      _vx_chart_text_size (ctx, categories ? categories[i] : NULL, VX_CHART_TEXT_TICK, &w, NULL);
+      max_w = MAX (max_w, w);
+    }
+  return max_w;
+}
+
 void
 _vx_chart_cartesian_layout (VxChartCtx *ctx, const VxAxisSpec *xs, const VxAxisSpec *ys,
                             VxCartesian *cart)
@@ -56,6 +70,20 @@ _vx_chart_cartesian_layout (VxChartCtx *ctx, const VxAxisSpec *xs, const VxAxisS
   compute_ticks (ys, target, &ylo, &yhi, &cart->yt);
   ytw = max_tick_width (ctx, &cart->yt, NULL);
   left = (ys->title ? title_h + pad : 0) + ytw + tick_len + pad;
+  cart->category_h = tick_h;
+  if (xs->n_categories > 0)
+    {
+      /* Names (not block numbers, which are thinned) wider than their band
+       * stand upright rather than lose letters; the plot gives up the height. */
+      double band = (ctx->area.width - left - ctx->font * 0.6) / xs->n_categories;
+      double name_w = category_width (ctx, xs->categories, xs->n_categories);
+      if (name_w >= ctx->font * 3 && name_w > band * 0.96)
+        {
+          cart->vertical_categories = TRUE;
+          cart->category_h = MIN (name_w, ctx->area.height * 0.35);
+          bottom += cart->category_h - tick_h;
+        }
+    }
 
   right = ctx->font * 0.6;
   if (xs->n_categories == 0)
@@ -127,24 +155,25 @@ _vx_chart_cartesian_grid (VxChartCtx *ctx, const VxCartesian *cart)
 static void
 draw_category_labels (VxChartCtx *ctx, const VxCartesian *cart, double y)
 {
-  double max_w = 0;
+  double max_w = category_width (ctx, cart->categories, cart->n_categories), tick_h;
   guint every = 1;
 
-  for (guint i = 0; i < cart->n_categories; i++)
-    {
-      double w;
-      _vx_chart_text_size (ctx, cart->categories ? cart->categories[i] : NULL, VX_CHART_TEXT_TICK, &w, NULL);
-      max_w = MAX (max_w, w);
-    }
+  _vx_chart_text_size (ctx, "0", VX_CHART_TEXT_TICK, NULL, &tick_h);
   /* Short labels (block numbers) are thinned rather than ellipsized to "…". */
-  if (max_w < ctx->font * 3 && cart->band < max_w + ctx->font * 0.5)
+  if (cart->vertical_categories && cart->band < tick_h * 1.1)
+    every = (guint) ceil (tick_h * 1.1 / MAX (cart->band, 1.0));
+  else if (!cart->vertical_categories && max_w < ctx->font * 3 && cart->band < max_w + ctx->font * 0.5)
     every = (guint) ceil ((max_w + ctx->font * 0.5) / MAX (cart->band, 1.0));
   for (guint i = 0; i < cart->n_categories; i += every)
     {
       if (!cart->categories || !cart->categories[i])
         continue;
-      _vx_chart_text (ctx, cart->categories[i], VX_CHART_TEXT_TICK, _vx_chart_category_center (cart, i), y,
-                      0.5, 0.0, cart->band * every * 0.96, &ctx->theme->foreground, FALSE);
+      if (cart->vertical_categories)
+        _vx_chart_text (ctx, cart->categories[i], VX_CHART_TEXT_TICK, _vx_chart_category_center (cart, i), y,
+                        0.5, 0.0, cart->category_h, &ctx->theme->foreground, TRUE);
+      else
+        _vx_chart_text (ctx, cart->categories[i], VX_CHART_TEXT_TICK, _vx_chart_category_center (cart, i), y,
+                        0.5, 0.0, cart->band * every * 0.96, &ctx->theme->foreground, FALSE);
     }
 }
 
@@ -201,7 +230,7 @@ _vx_chart_cartesian_axes (VxChartCtx *ctx, const VxCartesian *cart)
       }
   if (cart->x_title)
     _vx_chart_text (ctx, cart->x_title, VX_CHART_TEXT_AXIS_TITLE, p->x + p->width / 2,
-                    y1 + tick_len + pad * 1.5 + tick_h, 0.5, 0.0,
+                    y1 + tick_len + pad * 1.5 + cart->category_h, 0.5, 0.0,
                     ctx->area.x + ctx->area.width - p->x + (p->x - ctx->area.x) * 0.5,
                     &ctx->theme->foreground, FALSE);
   if (cart->y_title)

@@ -69,6 +69,8 @@ typedef struct {
   guint        n_categories;
   const char *const *categories;
   double       band;          /* width of one category */
+  gboolean     vertical_categories;  /* category names too wide for their band, rotated */
+  double       category_h;    /* depth of the category names under the axis */
   const char  *x_title, *y_title;
 } VxCartesian;
 
