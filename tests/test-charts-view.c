@@ -88,11 +88,81 @@ test_draws (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static VxChartRadar *
+new_radar (void)
+{
+  static const VxChartRadarAxis axes[] = {
+    { "Accuracy", "%", 0, 100, FALSE, 0 },
+    { "Attention area", "mm\u00b2", 0, 40, TRUE, 0 },
+    { "Attention energy", "\u00b5J", 0, 80, TRUE, 0 },
+    { "\u27e8SNR\u27e9", "dB", 0, 20, FALSE, 0 },
+    { "Accuracy loss at \u03b3 = 5", "pp", 0, 60, TRUE, 0 },
+  };
+  static const double rram[] = { 79.8, 12.0, 25.0, 18.0, 57.0 }, sram[] = { 79.8, 36.0, 60.0, 20.0, 0.0 };
+  static const VxChartRadarSeries series[] = {
+    { "RRAM ClipFormer", rram, -1 },
+    { "SRAM digital IMC", sram, -1 },
+  };
+  VxChartRadar *m = g_new0 (VxChartRadar, 1);
+
+  *m = (VxChartRadar) { { "RRAM vs SRAM (paper Fig. 1a)", NULL }, axes, 5, series, 2 };
+  return m;
+}
+
+/* The explorer's windows (and the projector in classroom mode), with the
+ * chart in a card of a third of the window: every piece of text whole, on
+ * the widget and drawable. */
+static void
+test_explorer_windows (void)
+{
+  const struct {
+    int      w, h;
+    gboolean classroom;
+  } sizes[] = { { 1600, 1000, FALSE }, { 1280, 800, FALSE }, { 1024, 700, FALSE }, { 1024, 768, TRUE } };
+
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      GtkWidget *window = gtk_window_new ();
+      GtkWidget *view = vx_chart_view_new ();
+      VxChartRadar *radar = new_radar ();
+      const VxChartLayout *layout = vx_chart_view_get_layout (VX_CHART_VIEW (view));
+      gboolean timed_out = FALSE;
+      guint timeout;
+
+      vx_chart_common_set_classroom (&radar->base, sizes[k].classroom);
+      vx_chart_view_set_chart (VX_CHART_VIEW (view), vx_chart_radar_draw, radar, g_free);
+      gtk_widget_set_size_request (view, sizes[k].w / 3, sizes[k].h / 3);
+      gtk_widget_set_hexpand (view, FALSE);
+      gtk_widget_set_vexpand (view, FALSE);
+      gtk_widget_set_halign (view, GTK_ALIGN_START);
+      gtk_widget_set_valign (view, GTK_ALIGN_START);
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[k].w, sizes[k].h);
+      gtk_window_set_child (GTK_WINDOW (window), view);
+      gtk_window_present (GTK_WINDOW (window));
+      timeout = g_timeout_add_seconds (20, give_up, &timed_out);
+      while (layout->n_texts == 0 && !timed_out)
+        g_main_context_iteration (NULL, TRUE);
+      if (!timed_out)
+        g_source_remove (timeout);
+      g_assert_false (timed_out);
+      g_test_message ("radar card %dx%d%s: radius %.1f, %u texts", gtk_widget_get_width (view),
+                      gtk_widget_get_height (view), sizes[k].classroom ? " classroom" : "",
+                      layout->radius, layout->n_texts);
+      g_assert_cmpuint (layout->n_texts_truncated, ==, 0);
+      g_assert_cmpuint (layout->n_texts_moved, ==, 0);
+      g_assert_cmpuint (layout->n_unknown_glyphs, ==, 0);
+      g_assert_cmpfloat (layout->text_bounds.x + layout->text_bounds.width, <=, gtk_widget_get_width (view));
+      g_assert_cmpfloat (layout->text_bounds.y + layout->text_bounds.height, <=, gtk_widget_get_height (view));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
   g_test_add_func ("/charts/view/ownership", test_ownership);
   g_test_add_func ("/charts/view/draws", test_draws);
+  g_test_add_func ("/charts/view/explorer-windows", test_explorer_windows);
   return g_test_run ();
 }

@@ -94,8 +94,9 @@ _vx_chart_no_data (VxChartCtx *ctx, const VxChartCommon *common)
                       common && common->empty_message ? 1.0 : 0.5,
                       ctx->area.width, &ctx->theme->muted, FALSE);
   if (common && common->empty_message && *common->empty_message)
-    _vx_chart_text (ctx, common->empty_message, VX_CHART_TEXT_SUBTITLE, cx, r.y + r.height + ctx->font * 0.3,
-                    0.5, 0.0, ctx->area.width, &ctx->theme->muted, FALSE);
+    _vx_chart_text_lines (ctx, common->empty_message, VX_CHART_TEXT_SUBTITLE, cx,
+                          r.y + r.height + ctx->font * 0.3, 0.5, 0.0, ctx->area.width, 3,
+                          &ctx->theme->muted, FALSE);
 }
 
 void
