@@ -7,14 +7,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "vx-charts.h"
+#include "charts-fixtures.h"
 
-/* ---- fixtures: labels as the study and the explorer write them -------------------- */
-
-static const char *const blocks[] = { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12" };
-static double snr_u[12], snr_c[12];
-static VxChartBarSeries snr_series[2];
-static VxChartBars snr_bars;
+/* ---- fixtures: the shared models with labels as long as the study writes them ---- */
 
 static const char *const parts[] = { "Attention", "MLP", "ADC", "Peripherals", "Buffers" };
 static const double energy_rram[] = { 1658.9, 1650.2, 12.0, 300.0, 41.5 };
@@ -22,64 +17,12 @@ static const double energy_sram[] = { 1658.9, 20.0, 1640.0, 280.0, 40.9 };
 static VxChartBarSeries hw_series[2];
 static VxChartBars hw_bars;
 
-static double hist_before[50], hist_after[50];
-static VxChartHistogramSeries hist_series[2];
-static VxChartHistogram hist;
-
-static const VxChartRadarAxis radar_axes[] = {
-  { "Accuracy", "%", 0, 100, FALSE, 1 },
-  { "Attention area", "mm\u00b2", 0, 40, TRUE, 0 },
-  { "Attention energy", "\u00b5J", 0, 80, TRUE, 0 },
-  { "\u27e8SNR\u27e9", "dB", 0, 20, FALSE, 0 },
-  { "Accuracy loss at \u03b3 = 5", "pp", 0, 60, TRUE, 0 },
-};
-static const double radar_rram[] = { 79.8, 12.0, 25.0, 18.0, 57.0 };
-static const double radar_clip[] = { 74.6, 11.1, 23.0, 19.0, 15.7 };
-static const double radar_sram[] = { 79.8, 36.0, 60.0, 20.0, 0.0 };
-static const VxChartRadarSeries radar_series[] = {
-  { "RRAM untransformed", radar_rram, -1 },
-  { "RRAM ClipFormer", radar_clip, -1 },
-  { "SRAM digital IMC", radar_sram, -1 },
-};
-static VxChartRadar radar;
-
-static const double gammas[] = { 0, 1, 2, 3, 4, 5 };
-static const double acc_u[] = { 79.8, 79.1, 77.0, 71.1, 54.8, 22.6 };
-static const double acc_c[] = { 79.8, 79.4, 78.3, 74.6, 68.8, 64.0 };
-static const double acc_err[] = { 0.5, 0.6, 0.7, 0.9, 1.2, 1.5 };
-static const VxChartLineSeries line_series[] = {
-  { "Untransformed", gammas, acc_u, acc_err, 6, -1, FALSE },
-  { "ClipFormer (\u03b1 = 2, \u03b2 = 0.25)", gammas, acc_c, acc_err, 6, -1, FALSE },
-};
-static VxChartLines lines;
-
-static const char *const alphas[] = { "\u03b1 = 1", "\u03b1 = 2", "\u03b1 = 3" };
-static const char *const betas[] = { "\u03b2 = 0.25", "\u03b2 = 0.5", "\u03b2 = 1" };
-static const double grid_acc[] = { 55.0, 58.0, 61.0, 57.0, 62.5, 63.0, 60.0, 66.0, 64.5 };
-static VxChartHeatmap heatmap;
-
-static const char *const classes[] = { "T-shirt/top", "Trouser", "Pullover", "Dress" };
-static const double confusion_counts[] = { 90, 2, 5, 3, 1, 97, 1, 1, 8, 0, 85, 7, 4, 3, 2, 91 };
-static VxChartConfusion confusion;
-
-static guint8 image_pixels[28 * 28];
-static float image_attention[7 * 7];
-static VxChartImage image;
-
 static void
-init_fixtures (void)
+init_long_labels (void)
 {
-  for (int i = 0; i < 12; i++)
-    {
-      snr_u[i] = 14.0 - 0.6 * i + 0.4 * (i % 3);
-      snr_c[i] = snr_u[i] + 1.7;
-    }
-  snr_series[0] = (VxChartBarSeries) { "Untransformed", snr_u, NULL, 10.9, -1 };
-  snr_series[1] = (VxChartBarSeries) { "ClipFormer (2, 1)", snr_c, NULL, 12.6, -1 };
-  snr_bars = (VxChartBars) { { "Per-block SNR of the attention products (paper Fig. 6 left)",
-                               "\u03b3 = 4, ViT-Base on ImageNet-100, 8-bit ADC, 64x64 crossbars" },
-                             blocks, 12, snr_series, 2, "Attention block", "SNR (dB)",
-                             "\u27e8SNR\u27e9", "dB", 1 };
+  init_fixtures ();
+  snr_bars.base = (VxChartCommon) { "Per-block SNR of the attention products (paper Fig. 6 left)",
+                                    "\u03b3 = 4, ViT-Base on ImageNet-100, 8-bit ADC, 64x64 crossbars" };
   snr_bars.show_values = TRUE;
   snr_bars.value_decimals = 1;
 
@@ -90,55 +33,36 @@ init_fixtures (void)
   hw_bars.show_values = TRUE;
   hw_bars.value_decimals = 1;
 
-  for (int i = 0; i < 50; i++)
-    {
-      double g = 0.1 + (i + 0.5) * 9.9 / 50;
-      hist_before[i] = floor (8000 * exp (-(g - 0.1) / 1.2));
-      hist_after[i] = g < 2.5 ? floor (10000 * exp (-(g - 0.1) / 0.6)) : 0;
-    }
-  hist_series[0] = (VxChartHistogramSeries) { "Untransformed", hist_before, VX_CHART_HISTOGRAM_FILLED, -1 };
-  hist_series[1] = (VxChartHistogramSeries) { "ClipFormer (2, 0.25)", hist_after, VX_CHART_HISTOGRAM_FILLED, -1 };
-  hist = (VxChartHistogram) { { "Conductances of block 1, K, before and after ClipFormer", "G+ array" },
-                              50, 0.1, 10.0, hist_series, 2, FALSE,
-                              { 2.5, "\u03b2\u00b7G\u2098\u2090\u2093 = 2.5 \u00b5S" },
-                              { 0.3, "\u03b1\u00b7G\u2098\u1d62\u2099 = 0.3 \u00b5S" } };
-
-  radar = (VxChartRadar) { { "RRAM vs SRAM (paper Fig. 1a)", NULL }, radar_axes, 5, radar_series, 3 };
-  lines = (VxChartLines) { { "Top-1 accuracy vs write-noise factor (paper Fig. 6 right)", "95 % intervals over 5 seeds" },
-                           line_series, 2, "Write-noise factor \u03b3", "Top-1 accuracy (%)" };
-  heatmap = (VxChartHeatmap) { { "Accuracy over (\u03b1, \u03b2)", "\u03b3 = 4" }, 3, 3, grid_acc, betas, alphas,
-                               "Shift \u03b1 (\u00d7 G\u2098\u1d62\u2099)", "Clip \u03b2 (\u00d7 G\u2098\u2090\u2093)",
-                               "Top-1 accuracy (%)", 0, 0, FALSE, FALSE, 1, VX_CHART_COLORMAP_VIRIDIS };
-  confusion = (VxChartConfusion) { { "Confusion matrix, noisy crossbars", NULL }, 4, confusion_counts, classes, FALSE };
-
-  for (int i = 0; i < 28 * 28; i++)
-    image_pixels[i] = (guint8) ((i % 28) * 9);
-  for (int i = 0; i < 49; i++)
-    image_attention[i] = (float) i / 48.0f;
-  image = (VxChartImage) { { "Sample 17: class-token attention, block 12", NULL }, 28, 28, 1, 0, image_pixels,
-                           image_attention, 7, 7, 0.6, "Attention weight",
-                           "True: Trouser \u00b7 ideal: Trouser (97 %) \u00b7 crossbar: Trouser (91 %)" };
+  hist.base.title = "Conductances of block 1, K, before and after ClipFormer";
+  hist.clip.label = "\u03b2\u00b7G\u2098\u2090\u2093 = 2.5 \u00b5S";
+  hist.shift.label = "\u03b1\u00b7G\u2098\u1d62\u2099 = 0.3 \u00b5S";
+  radar.base.title = "RRAM vs SRAM (paper Fig. 1a)";
+  lines.base = (VxChartCommon) { "Top-1 accuracy vs write-noise factor (paper Fig. 6 right)",
+                                 "95 % intervals over 5 seeds" };
+  confusion.base.title = "Confusion matrix, noisy crossbars";
+  image.base.title = "Sample 17: class-token attention, block 12";
+  image.caption = "True: Trouser \u00b7 ideal: Trouser (97 %) \u00b7 crossbar: Trouser (91 %)";
 }
 
 typedef struct {
   const char       *name;
   VxChartRenderFunc func;
   VxChartCommon    *common;
-} Chart;
+} TextChart;
 
 static guint
-all_charts (Chart *out)
+text_charts (TextChart *out)
 {
   guint n = 0;
 
-  out[n++] = (Chart) { "histogram", vx_chart_histogram_draw, &hist.base };
-  out[n++] = (Chart) { "bars-snr", vx_chart_bars_draw, &snr_bars.base };
-  out[n++] = (Chart) { "bars-hardware", vx_chart_bars_draw, &hw_bars.base };
-  out[n++] = (Chart) { "radar", vx_chart_radar_draw, &radar.base };
-  out[n++] = (Chart) { "lines", vx_chart_lines_draw, &lines.base };
-  out[n++] = (Chart) { "heatmap", vx_chart_heatmap_draw, &heatmap.base };
-  out[n++] = (Chart) { "confusion", vx_chart_confusion_draw, &confusion.base };
-  out[n++] = (Chart) { "image", vx_chart_image_draw, &image.base };
+  out[n++] = (TextChart) { "histogram", vx_chart_histogram_draw, &hist.base };
+  out[n++] = (TextChart) { "bars-snr", vx_chart_bars_draw, &snr_bars.base };
+  out[n++] = (TextChart) { "bars-hardware", vx_chart_bars_draw, &hw_bars.base };
+  out[n++] = (TextChart) { "radar", vx_chart_radar_draw, &radar.base };
+  out[n++] = (TextChart) { "lines", vx_chart_lines_draw, &lines.base };
+  out[n++] = (TextChart) { "heatmap", vx_chart_heatmap_draw, &heatmap.base };
+  out[n++] = (TextChart) { "confusion", vx_chart_confusion_draw, &confusion.base };
+  out[n++] = (TextChart) { "image", vx_chart_image_draw, &image.base };
   return n;
 }
 
@@ -254,8 +178,8 @@ test_explorer_sizes (void)
     { 1024, 768, TRUE }, { 512, 384, TRUE }, { 500, 340, TRUE },
   };
   g_autoptr (GArray) texts = texts_new ();
-  Chart charts[16];
-  guint n = all_charts (charts);
+  TextChart charts[16];
+  guint n = text_charts (charts);
 
   for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
     for (guint i = 0; i < n; i++)
@@ -301,8 +225,8 @@ static void
 test_no_unknown_glyphs (void)
 {
   g_autoptr (GArray) texts = texts_new ();
-  Chart charts[16];
-  guint n = all_charts (charts);
+  TextChart charts[16];
+  guint n = text_charts (charts);
   VxChartBars cjk = snr_bars;
   VxChartBars pua = snr_bars;
   VxChartLayout l;
@@ -572,7 +496,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  init_fixtures ();
+  init_long_labels ();
   g_test_add_func ("/charts/text/explorer-sizes", test_explorer_sizes);
   g_test_add_func ("/charts/text/title-wraps", test_title_wraps);
   g_test_add_func ("/charts/text/no-unknown-glyphs", test_no_unknown_glyphs);

@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "vx-charts.h"
+#include "charts-fixtures.h"
 #include "vx-chart-view.h"
 
 static int n_destroyed;
@@ -59,27 +59,34 @@ give_up (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Runs the main loop until the view has drawn (some text is in its layout). */
+static const VxChartLayout *
+wait_for_draw (GtkWidget *view)
+{
+  const VxChartLayout *layout = vx_chart_view_get_layout (VX_CHART_VIEW (view));
+  gboolean timed_out = FALSE;
+  guint timeout = g_timeout_add_seconds (20, give_up, &timed_out);
+
+  while (layout->n_texts == 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout);
+  g_assert_false (timed_out);
+  return layout;
+}
+
 static void
 test_draws (void)
 {
   GtkWidget *window = gtk_window_new ();
   GtkWidget *view = vx_chart_view_new ();
   const VxChartLayout *layout;
-  gboolean timed_out = FALSE;
-  guint timeout;
 
   vx_chart_view_set_chart (VX_CHART_VIEW (view), vx_chart_bars_draw, new_bars (), g_free);
   gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
   gtk_window_set_child (GTK_WINDOW (window), view);
   gtk_window_present (GTK_WINDOW (window));
-
-  layout = vx_chart_view_get_layout (VX_CHART_VIEW (view));
-  timeout = g_timeout_add_seconds (20, give_up, &timed_out);
-  while (layout->n_texts == 0 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (timeout);
-  g_assert_false (timed_out);
+  layout = wait_for_draw (view);
   /* The layout reports what the render function drew at the widget's size. */
   g_assert_false (layout->no_data);
   g_assert_cmpfloat (layout->plot.width, >, 100);
@@ -88,24 +95,13 @@ test_draws (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Fig. 1a as the study titles it, owned by the view. */
 static VxChartRadar *
 new_radar (void)
 {
-  static const VxChartRadarAxis axes[] = {
-    { "Accuracy", "%", 0, 100, FALSE, 0 },
-    { "Attention area", "mm\u00b2", 0, 40, TRUE, 0 },
-    { "Attention energy", "\u00b5J", 0, 80, TRUE, 0 },
-    { "\u27e8SNR\u27e9", "dB", 0, 20, FALSE, 0 },
-    { "Accuracy loss at \u03b3 = 5", "pp", 0, 60, TRUE, 0 },
-  };
-  static const double rram[] = { 79.8, 12.0, 25.0, 18.0, 57.0 }, sram[] = { 79.8, 36.0, 60.0, 20.0, 0.0 };
-  static const VxChartRadarSeries series[] = {
-    { "RRAM ClipFormer", rram, -1 },
-    { "SRAM digital IMC", sram, -1 },
-  };
-  VxChartRadar *m = g_new0 (VxChartRadar, 1);
+  VxChartRadar *m = g_memdup2 (&radar, sizeof radar);
 
-  *m = (VxChartRadar) { { "RRAM vs SRAM (paper Fig. 1a)", NULL }, axes, 5, series, 2 };
+  m->base.title = "RRAM vs SRAM (paper Fig. 1a)";
   return m;
 }
 
@@ -125,9 +121,7 @@ test_explorer_windows (void)
       GtkWidget *window = gtk_window_new ();
       GtkWidget *view = vx_chart_view_new ();
       VxChartRadar *radar = new_radar ();
-      const VxChartLayout *layout = vx_chart_view_get_layout (VX_CHART_VIEW (view));
-      gboolean timed_out = FALSE;
-      guint timeout;
+      const VxChartLayout *layout;
 
       vx_chart_common_set_classroom (&radar->base, sizes[k].classroom);
       vx_chart_view_set_chart (VX_CHART_VIEW (view), vx_chart_radar_draw, radar, g_free);
@@ -139,12 +133,7 @@ test_explorer_windows (void)
       gtk_window_set_default_size (GTK_WINDOW (window), sizes[k].w, sizes[k].h);
       gtk_window_set_child (GTK_WINDOW (window), view);
       gtk_window_present (GTK_WINDOW (window));
-      timeout = g_timeout_add_seconds (20, give_up, &timed_out);
-      while (layout->n_texts == 0 && !timed_out)
-        g_main_context_iteration (NULL, TRUE);
-      if (!timed_out)
-        g_source_remove (timeout);
-      g_assert_false (timed_out);
+      layout = wait_for_draw (view);
       g_test_message ("radar card %dx%d%s: radius %.1f, %u texts", gtk_widget_get_width (view),
                       gtk_widget_get_height (view), sizes[k].classroom ? " classroom" : "",
                       layout->radius, layout->n_texts);
@@ -161,6 +150,7 @@ int
 main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
+  init_fixtures ();
   g_test_add_func ("/charts/view/ownership", test_ownership);
   g_test_add_func ("/charts/view/draws", test_draws);
   g_test_add_func ("/charts/view/explorer-windows", test_explorer_windows);
