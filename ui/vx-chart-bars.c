@@ -92,28 +92,129 @@ legend (VxChartCtx *ctx, const VxChartBars *m)
   _vx_chart_legend_top (ctx, items, m->n_series);
 }
 
-static void
-draw_value_label (VxChartCtx *ctx, const VxChartBars *m, const VxChartRect *r, double v, double e,
-                  const VxChartLayout *l)
+/* ---- value labels ---------------------------------------------------------------- */
+
+/* The value as asked, then without decimals, then with a k/M suffix: the
+ * shorter forms only when the full one has no room. */
+static char *
+format_value (double v, int decimals, guint form)
 {
   char num[G_ASCII_DTOSTR_BUF_SIZE], fmt[16];
-  double w, y;
+  const char *suffix = "";
 
-  g_snprintf (fmt, sizeof fmt, "%%.%df", CLAMP (m->value_decimals, 0, 6));
+  if (form == 2 && fabs (v) >= 1e3)
+    {
+      suffix = fabs (v) >= 1e6 ? "M" : "k";
+      v /= fabs (v) >= 1e6 ? 1e6 : 1e3;
+      decimals = fabs (v) < 10 ? 1 : 0;
+    }
+  else if (form >= 1)
+    decimals = 0;
+  g_snprintf (fmt, sizeof fmt, "%%.%df", CLAMP (decimals, 0, 6));
   g_ascii_formatd (num, sizeof num, fmt, v);
-  _vx_chart_text_size (ctx, num, VX_TEXT_VALUE, &w, NULL);
-  if (w > r->width * 1.6)
-    return;
-  if (v >= 0)
+  return g_strconcat (num, suffix, NULL);
+}
+
+typedef struct {
+  VxChartRect  bounds;      /* where value labels may go: inside the axes */
+  VxChartRect *obstacles;   /* the bars, then the labels placed so far */
+  guint        n_obstacles;
+} LabelSpace;
+
+static gboolean
+rects_intersect (const VxChartRect *a, const VxChartRect *b)
+{
+  return a->x < b->x + b->width && b->x < a->x + a->width
+         && a->y < b->y + b->height && b->y < a->y + a->height;
+}
+
+static gboolean
+label_fits (const LabelSpace *sp, const VxChartRect *r, guint skip)
+{
+  if (!vx_chart_rect_contains_rect (&sp->bounds, r))
+    return FALSE;
+  for (guint i = 0; i < sp->n_obstacles; i++)
+    if (i != skip && rects_intersect (&sp->obstacles[i], r))
+      return FALSE;
+  return TRUE;
+}
+
+/* Above the bar (below a negative one), stacked one label higher when a
+ * neighbour's label is in the way, then inside the bar's end: the first
+ * place that is free, in the shortest form that fits there. Nothing is
+ * drawn when no place is free: a missing number beats two unreadable ones. */
+static void
+place_value_label (VxChartCtx *ctx, const VxChartBars *m, LabelSpace *sp, guint own,
+                   double v, double e, const VxChartColor *fill)
+{
+  const VxChartLayout *l = ctx->layout;
+  const VxChartRect *bar = &sp->obstacles[own];
+  double gap = ctx->font * 0.2, cx = bar->x + bar->width / 2;
+  double end = vx_chart_layout_y_to_px (l, v >= 0 ? MIN (v + e, l->y_max) : MAX (v - e, l->y_min));
+
+  for (guint form = 0; form < 3; form++)
     {
-      y = vx_chart_layout_y_to_px (l, MIN (v + e, l->y_max)) - ctx->font * 0.2;
-      _vx_chart_text (ctx, num, VX_TEXT_VALUE, r->x + r->width / 2, y, 0.5, 1.0, 0, &ctx->theme->muted, FALSE);
+      g_autofree char *text = format_value (v, m->value_decimals, form);
+      double w, h;
+      _vx_chart_text_size (ctx, text, VX_CHART_TEXT_VALUE, &w, &h);
+      for (guint place = 0; place < 4; place++)
+        {
+          VxChartRect r = { cx - w / 2, 0, w, h };
+          gboolean inside = place == 3;
+          guint skip = inside ? own : G_MAXUINT;
+          VxChartColor ink = ctx->theme->muted;
+          if (inside)
+            {
+              /* Inside the end of the bar, away from its error bar. */
+              r.y = v >= 0 ? bar->y + gap : bar->y + bar->height - gap - h;
+              if (w > bar->width * 0.92 || h + 2 * gap > bar->height)
+                continue;
+              ink = vx_chart_color_luminance (fill) < 0.3 ? (VxChartColor) { 1, 1, 1, 1 }
+                                                          : (VxChartColor) { 0.1, 0.1, 0.1, 1 };
+            }
+          else
+            r.y = v >= 0 ? end - gap - h - place * (h + gap) : end + gap + place * (h + gap);
+          if (!label_fits (sp, &r, skip))
+            continue;
+          r = _vx_chart_text (ctx, text, VX_CHART_TEXT_VALUE, r.x, r.y, 0.0, 0.0, w * 1.01, &ink, FALSE);
+          sp->obstacles[sp->n_obstacles++] = r;
+          return;
+        }
     }
-  else
+}
+
+static void
+draw_value_labels (VxChartCtx *ctx, const VxChartBars *m)
+{
+  const VxChartLayout *l = ctx->layout;
+  guint n_bars = m->n_categories * m->n_series;
+  g_autofree guint *bar_of = g_new0 (guint, n_bars);
+  LabelSpace sp = { l->plot, g_new0 (VxChartRect, 2 * n_bars), 0 };
+  double lw = _vx_chart_line_width (ctx);
+
+  /* Clear of both axes, up to the band the plot keeps for labels above it. */
+  sp.bounds.x += lw;
+  sp.bounds.width -= lw;
+  sp.bounds.height -= lw;
+  sp.bounds.y = MAX (ctx->area.y, l->plot.y - ctx->font);
+  sp.bounds.height += l->plot.y - sp.bounds.y;
+  for (guint s = 0; s < m->n_series; s++)
+    for (guint c = 0; c < m->n_categories; c++)
+      {
+        bar_of[s * m->n_categories + c] = sp.n_obstacles;
+        sp.obstacles[sp.n_obstacles++] = vx_chart_bars_bar_rect (l, m, c, s);
+      }
+  for (guint s = 0; s < m->n_series; s++)
     {
-      y = vx_chart_layout_y_to_px (l, MAX (v - e, l->y_min)) + ctx->font * 0.2;
-      _vx_chart_text (ctx, num, VX_TEXT_VALUE, r->x + r->width / 2, y, 0.5, 0.0, 0, &ctx->theme->muted, FALSE);
+      VxChartColor fill = bar_color (ctx, m, s);
+      for (guint c = 0; c < m->n_categories; c++)
+        {
+          guint own = bar_of[s * m->n_categories + c];
+          if (sp.obstacles[own].width > 0)
+            place_value_label (ctx, m, &sp, own, value_of (m, c, s), error_of (m, c, s), &fill);
+        }
     }
+  g_free (sp.obstacles);
 }
 
 static void
@@ -158,14 +259,6 @@ draw_bars (VxChartCtx *ctx, const VxChartBars *m)
         cairo_line_to (cr, x + cap, y1);
       }
   cairo_stroke (cr);
-  if (m->show_values)
-    for (guint s = 0; s < m->n_series; s++)
-      for (guint c = 0; c < m->n_categories; c++)
-        {
-          VxChartRect r = vx_chart_bars_bar_rect (l, m, c, s);
-          if (r.width > 0)
-            draw_value_label (ctx, m, &r, value_of (m, c, s), error_of (m, c, s), l);
-        }
 }
 
 void
@@ -220,6 +313,8 @@ vx_chart_bars_render_full (cairo_t *cr, double width, double height,
   cairo_clip (cr);
   draw_bars (&ctx, m);
   cairo_restore (cr);
+  if (m->show_values)
+    draw_value_labels (&ctx, m);
   if (cart.y.min < 0 && cart.y.max > 0)
     {
       double y0 = round (vx_chart_axis_to_px (&cart.y, 0.0)) + 0.5;

@@ -25,13 +25,27 @@ max_tick_width (VxChartCtx *ctx, const VxChartTicks *t, double *height)
     {
       g_autofree char *label = vx_chart_ticks_label (t, i);
       double w, h;
-      _vx_chart_text_size (ctx, label, VX_TEXT_TICK, &w, &h);
+      _vx_chart_text_size (ctx, label, VX_CHART_TEXT_TICK, &w, &h);
       mw = MAX (mw, w);
       mh = MAX (mh, h);
     }
   if (height)
     *height = mh;
   return mw;
+}
+
+static double
+category_width (VxChartCtx *ctx, const char *const *categories, guint n)
+{
+  double max_w = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double w;
+      _vx_chart_text_size (ctx, categories ? categories[i] : NULL, VX_CHART_TEXT_TICK, &w, NULL);
+      max_w = MAX (max_w, w);
+    }
+  return max_w;
 }
 
 void
@@ -46,8 +60,8 @@ _vx_chart_cartesian_layout (VxChartCtx *ctx, const VxAxisSpec *xs, const VxAxisS
   memset (cart, 0, sizeof *cart);
   cart->x_title = xs->title;
   cart->y_title = ys->title;
-  _vx_chart_text_size (ctx, "0", VX_TEXT_TICK, NULL, &tick_h);
-  _vx_chart_text_size (ctx, "Ag", VX_TEXT_AXIS_TITLE, NULL, &title_h);
+  _vx_chart_text_size (ctx, "0", VX_CHART_TEXT_TICK, NULL, &tick_h);
+  _vx_chart_text_size (ctx, "Ag", VX_CHART_TEXT_AXIS_TITLE, NULL, &title_h);
 
   bottom = tick_len + pad + tick_h + (xs->title ? pad + title_h : 0);
   top = tick_h / 2;
@@ -56,6 +70,20 @@ _vx_chart_cartesian_layout (VxChartCtx *ctx, const VxAxisSpec *xs, const VxAxisS
   compute_ticks (ys, target, &ylo, &yhi, &cart->yt);
   ytw = max_tick_width (ctx, &cart->yt, NULL);
   left = (ys->title ? title_h + pad : 0) + ytw + tick_len + pad;
+  cart->category_h = tick_h;
+  if (xs->n_categories > 0)
+    {
+      /* Names (not block numbers, which are thinned) wider than their band
+       * stand upright rather than lose letters; the plot gives up the height. */
+      double band = (ctx->area.width - left - ctx->font * 0.6) / xs->n_categories;
+      double name_w = category_width (ctx, xs->categories, xs->n_categories);
+      if (name_w >= ctx->font * 3 && name_w > band * 0.96)
+        {
+          cart->vertical_categories = TRUE;
+          cart->category_h = MIN (name_w, ctx->area.height * 0.35);
+          bottom += cart->category_h - tick_h;
+        }
+    }
 
   right = ctx->font * 0.6;
   if (xs->n_categories == 0)
@@ -127,24 +155,25 @@ _vx_chart_cartesian_grid (VxChartCtx *ctx, const VxCartesian *cart)
 static void
 draw_category_labels (VxChartCtx *ctx, const VxCartesian *cart, double y)
 {
-  double max_w = 0;
+  double max_w = category_width (ctx, cart->categories, cart->n_categories), tick_h;
   guint every = 1;
 
-  for (guint i = 0; i < cart->n_categories; i++)
-    {
-      double w;
-      _vx_chart_text_size (ctx, cart->categories ? cart->categories[i] : NULL, VX_TEXT_TICK, &w, NULL);
-      max_w = MAX (max_w, w);
-    }
+  _vx_chart_text_size (ctx, "0", VX_CHART_TEXT_TICK, NULL, &tick_h);
   /* Short labels (block numbers) are thinned rather than ellipsized to "…". */
-  if (max_w < ctx->font * 3 && cart->band < max_w + ctx->font * 0.5)
+  if (cart->vertical_categories && cart->band < tick_h * 1.1)
+    every = (guint) ceil (tick_h * 1.1 / MAX (cart->band, 1.0));
+  else if (!cart->vertical_categories && max_w < ctx->font * 3 && cart->band < max_w + ctx->font * 0.5)
     every = (guint) ceil ((max_w + ctx->font * 0.5) / MAX (cart->band, 1.0));
   for (guint i = 0; i < cart->n_categories; i += every)
     {
       if (!cart->categories || !cart->categories[i])
         continue;
-      _vx_chart_text (ctx, cart->categories[i], VX_TEXT_TICK, _vx_chart_category_center (cart, i), y,
-                      0.5, 0.0, cart->band * every * 0.96, &ctx->theme->foreground, FALSE);
+      if (cart->vertical_categories)
+        _vx_chart_text (ctx, cart->categories[i], VX_CHART_TEXT_TICK, _vx_chart_category_center (cart, i), y,
+                        0.5, 0.0, cart->category_h, &ctx->theme->foreground, TRUE);
+      else
+        _vx_chart_text (ctx, cart->categories[i], VX_CHART_TEXT_TICK, _vx_chart_category_center (cart, i), y,
+                        0.5, 0.0, cart->band * every * 0.96, &ctx->theme->foreground, FALSE);
     }
 }
 
@@ -185,27 +214,27 @@ _vx_chart_cartesian_axes (VxChartCtx *ctx, const VxCartesian *cart)
   for (guint i = 0; i < cart->yt.n; i++)
     {
       g_autofree char *label = vx_chart_ticks_label (&cart->yt, i);
-      _vx_chart_text (ctx, label, VX_TEXT_TICK, x0 - tick_len - pad,
+      _vx_chart_text (ctx, label, VX_CHART_TEXT_TICK, x0 - tick_len - pad,
                       vx_chart_axis_to_px (&cart->y, cart->yt.values[i]), 1.0, 0.5, 0,
                       &ctx->theme->foreground, FALSE);
     }
-  _vx_chart_text_size (ctx, "0", VX_TEXT_TICK, NULL, &tick_h);
+  _vx_chart_text_size (ctx, "0", VX_CHART_TEXT_TICK, NULL, &tick_h);
   if (cart->n_categories > 0)
     draw_category_labels (ctx, cart, y1 + tick_len + pad * 0.5);
   else
     for (guint i = 0; i < cart->xt.n; i++)
       {
         g_autofree char *label = vx_chart_ticks_label (&cart->xt, i);
-        _vx_chart_text (ctx, label, VX_TEXT_TICK, vx_chart_axis_to_px (&cart->x, cart->xt.values[i]),
+        _vx_chart_text (ctx, label, VX_CHART_TEXT_TICK, vx_chart_axis_to_px (&cart->x, cart->xt.values[i]),
                         y1 + tick_len + pad * 0.5, 0.5, 0.0, 0, &ctx->theme->foreground, FALSE);
       }
   if (cart->x_title)
-    _vx_chart_text (ctx, cart->x_title, VX_TEXT_AXIS_TITLE, p->x + p->width / 2,
-                    y1 + tick_len + pad * 1.5 + tick_h, 0.5, 0.0,
+    _vx_chart_text (ctx, cart->x_title, VX_CHART_TEXT_AXIS_TITLE, p->x + p->width / 2,
+                    y1 + tick_len + pad * 1.5 + cart->category_h, 0.5, 0.0,
                     ctx->area.x + ctx->area.width - p->x + (p->x - ctx->area.x) * 0.5,
                     &ctx->theme->foreground, FALSE);
   if (cart->y_title)
-    _vx_chart_text (ctx, cart->y_title, VX_TEXT_AXIS_TITLE, x0 - tick_len - pad * 2 - ytw,
+    _vx_chart_text (ctx, cart->y_title, VX_CHART_TEXT_AXIS_TITLE, x0 - tick_len - pad * 2 - ytw,
                     p->y + p->height / 2, 1.0, 0.5, p->height + tick_h,
                     &ctx->theme->foreground, TRUE);
 }
@@ -219,7 +248,7 @@ _vx_chart_colorbar_reserve (VxChartCtx *ctx, VxColorbar *cb)
   vx_chart_nice_ticks (cb->lo, cb->hi, 5, FALSE, &cb->lo, &cb->hi, &cb->ticks);
   label_w = max_tick_width (ctx, &cb->ticks, NULL);
   if (cb->title)
-    _vx_chart_text_size (ctx, "Ag", VX_TEXT_AXIS_TITLE, NULL, &title_h);
+    _vx_chart_text_size (ctx, "Ag", VX_CHART_TEXT_AXIS_TITLE, NULL, &title_h);
   cb->ramp_width = ctx->font * 0.9;
   cb->x = ctx->area.x + ctx->area.width - (cb->ramp_width + pad * 2 + label_w + (cb->title ? pad + title_h : 0));
   ctx->area.width = MAX (0.0, cb->x - ctx->font * 1.2 - ctx->area.x);
@@ -261,12 +290,12 @@ _vx_chart_colorbar_draw (VxChartCtx *ctx, const VxColorbar *cb, const VxChartRec
   for (guint i = 0; i < cb->ticks.n; i++)
     {
       g_autofree char *label = vx_chart_ticks_label (&cb->ticks, i);
-      _vx_chart_text (ctx, label, VX_TEXT_TICK, cb->x + cb->ramp_width + pad * 2,
+      _vx_chart_text (ctx, label, VX_CHART_TEXT_TICK, cb->x + cb->ramp_width + pad * 2,
                       vx_chart_axis_to_px (&axis, cb->ticks.values[i]), 0.0, 0.5, 0,
                       &ctx->theme->foreground, FALSE);
     }
   if (cb->title)
-    _vx_chart_text (ctx, cb->title, VX_TEXT_AXIS_TITLE, cb->x + cb->ramp_width + pad * 3 + label_w,
+    _vx_chart_text (ctx, cb->title, VX_CHART_TEXT_AXIS_TITLE, cb->x + cb->ramp_width + pad * 3 + label_w,
                     plot->y + plot->height / 2, 0.0, 0.5, plot->height, &ctx->theme->foreground, TRUE);
 
   ctx->layout->has_colorbar = TRUE;

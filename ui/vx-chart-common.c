@@ -64,3 +64,11 @@ vx_chart_rect_contains_rect (const VxChartRect *outer, const VxChartRect *inner)
          && inner->x + inner->width <= outer->x + outer->width + eps
          && inner->y + inner->height <= outer->y + outer->height + eps;
 }
+
+void
+vx_chart_common_set_classroom (VxChartCommon *common, gboolean classroom)
+{
+  g_return_if_fail (common != NULL);
+  common->font_scale = classroom ? VX_CHART_CLASSROOM_FONT_SCALE : 1.0;
+  common->line_scale = classroom ? VX_CHART_CLASSROOM_LINE_SCALE : 0.0;
+}

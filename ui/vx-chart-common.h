@@ -35,18 +35,60 @@ typedef enum {
   VX_CHART_VARIANT_DARK,
 } VxChartVariant;
 
+/* Text and line scale of classroom mode: a chart on a 1024x768 projector
+ * read from the back of a room. */
+#define VX_CHART_CLASSROOM_FONT_SCALE 1.4
+#define VX_CHART_CLASSROOM_LINE_SCALE 1.5
+
 /* First member of every model. */
 typedef struct {
-  const char    *title;         /* nullable */
-  const char    *subtitle;      /* nullable, one line under the title */
+  const char    *title;         /* nullable; wrapped onto a second line when too long */
+  const char    *subtitle;      /* nullable, under the title, wrapped like it */
   const char    *empty_message; /* nullable: shown under "No data" */
   VxChartVariant variant;
-  double         font_scale;    /* 0 or 1 = normal; 1.4 for classroom mode */
+  double         font_scale;    /* 0 or 1 = normal; VX_CHART_CLASSROOM_FONT_SCALE */
+  /* Multiplies every stroke (axes, grid, series, markers' outlines). 0: lines
+   * follow the text size alone, as they always did. */
+  double         line_scale;
 } VxChartCommon;
+
+/* Switches a model between normal and classroom scales. Every renderer
+ * honours both fields, so this is all the explorer needs to call before a
+ * redraw. */
+void vx_chart_common_set_classroom (VxChartCommon *common, gboolean classroom);
 
 typedef struct {
   double x, y, width, height;
 } VxChartRect;
+
+/* What a piece of text is for; sets its size and weight. */
+typedef enum {
+  VX_CHART_TEXT_TITLE,
+  VX_CHART_TEXT_SUBTITLE,
+  VX_CHART_TEXT_AXIS_TITLE,
+  VX_CHART_TEXT_TICK,
+  VX_CHART_TEXT_LEGEND,
+  VX_CHART_TEXT_VALUE,
+  VX_CHART_TEXT_NO_DATA,
+} VxChartTextRole;
+
+/* One piece of text as drawn: its box on the surface (axis-aligned, also for
+ * rotated text), whether it had to be ellipsized and how many of its glyphs
+ * no installed font has (drawn as hex boxes). */
+typedef struct {
+  const char     *text;
+  VxChartTextRole role;
+  VxChartRect     rect;
+  gboolean        truncated;
+  guint           n_unknown_glyphs;
+} VxChartTextInfo;
+
+typedef void (*VxChartTextObserver) (const VxChartTextInfo *info, gpointer user_data);
+
+/* Every render on the calling thread reports each piece of text it draws to
+ * observer (tests, accessibility); NULL stops it. Per thread, so a render in
+ * a worker is never reported to the main thread's observer. */
+void vx_chart_set_text_observer (VxChartTextObserver observer, gpointer user_data);
 
 /* What a render call did, for tests and for hit-testing in the GTK view.
  * Cartesian charts fill the x/y mapping; the radar fills center/radius;
@@ -68,6 +110,8 @@ typedef struct {
   guint       n_texts;       /* pieces of text drawn */
   guint       n_texts_moved; /* ... that had to be pushed back onto the surface (a layout bug) */
   VxChartRect text_bounds;   /* union of the logical extents of all text */
+  guint       n_texts_truncated;  /* ... that did not fit even shrunk and wrapped */
+  guint       n_unknown_glyphs;   /* glyphs missing from every font */
 } VxChartLayout;
 
 typedef void (*VxChartRenderFunc) (cairo_t       *cr,

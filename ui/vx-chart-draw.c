@@ -7,173 +7,10 @@
 
 #include "vx-chart-private.h"
 
-static void
-rect_union (VxChartRect *acc, const VxChartRect *r, gboolean first)
-{
-  double x0, y0, x1, y1;
-
-  if (first)
-    {
-      *acc = *r;
-      return;
-    }
-  x0 = MIN (acc->x, r->x);
-  y0 = MIN (acc->y, r->y);
-  x1 = MAX (acc->x + acc->width, r->x + r->width);
-  y1 = MAX (acc->y + acc->height, r->y + r->height);
-  acc->x = x0;
-  acc->y = y0;
-  acc->width = x1 - x0;
-  acc->height = y1 - y0;
-}
-
 double
 _vx_chart_line_width (VxChartCtx *ctx)
 {
-  return MAX (1.0, ctx->font / 12.0);
-}
-
-double
-_vx_chart_role_size (VxChartCtx *ctx, VxTextRole role)
-{
-  switch (role)
-    {
-    case VX_TEXT_TITLE: return ctx->font * 1.3;
-    case VX_TEXT_SUBTITLE: return ctx->font * 0.95;
-    case VX_TEXT_AXIS_TITLE: return ctx->font;
-    case VX_TEXT_TICK: return ctx->font * 0.88;
-    case VX_TEXT_LEGEND: return ctx->font * 0.92;
-    case VX_TEXT_VALUE: return ctx->font * 0.82;
-    case VX_TEXT_NO_DATA: return ctx->font * 1.5;
-    default: return ctx->font;
-    }
-}
-
-static PangoLayout *
-make_layout (VxChartCtx *ctx, const char *text, VxTextRole role, double size)
-{
-  PangoLayout *pl = pango_cairo_create_layout (ctx->cr);
-  PangoFontDescription *desc = pango_font_description_new ();
-
-  pango_cairo_context_set_font_options (pango_layout_get_context (pl), ctx->font_options);
-  pango_layout_context_changed (pl);
-  pango_font_description_set_family (desc, ctx->theme->font_family);
-  pango_font_description_set_absolute_size (desc, MAX (size, 1.0) * PANGO_SCALE);
-  if (role == VX_TEXT_TITLE || role == VX_TEXT_NO_DATA)
-    pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (pl, desc);
-  pango_font_description_free (desc);
-  pango_layout_set_single_paragraph_mode (pl, TRUE);
-  pango_layout_set_text (pl, text, -1);
-  return pl;
-}
-
-static void
-layout_size (PangoLayout *pl, double *w, double *h)
-{
-  PangoRectangle logical;
-
-  pango_layout_get_extents (pl, NULL, &logical);
-  *w = (double) logical.width / PANGO_SCALE;
-  *h = (double) logical.height / PANGO_SCALE;
-}
-
-void
-_vx_chart_text_size (VxChartCtx *ctx, const char *text, VxTextRole role,
-                     double *width, double *height)
-{
-  g_autoptr (PangoLayout) pl = NULL;
-  double w = 0.0, h = 0.0;
-
-  if (text && *text)
-    {
-      pl = make_layout (ctx, text, role, _vx_chart_role_size (ctx, role));
-      layout_size (pl, &w, &h);
-    }
-  else
-    h = _vx_chart_role_size (ctx, role) * 1.2;
-  if (width)
-    *width = w;
-  if (height)
-    *height = h;
-}
-
-/* Shrink first (down to a floor that stays legible), then ellipsize. */
-static PangoLayout *
-fit_layout (VxChartCtx *ctx, const char *text, VxTextRole role, double max_width)
-{
-  double size = _vx_chart_role_size (ctx, role);
-  double floor_size = MAX (6.0, size * (role == VX_TEXT_TICK || role == VX_TEXT_VALUE ? 0.8 : 0.7));
-  PangoLayout *pl = make_layout (ctx, text, role, size);
-  double w, h;
-
-  layout_size (pl, &w, &h);
-  if (w <= max_width)
-    return pl;
-  if (size > floor_size)
-    {
-      double shrunk = MAX (floor_size, size * max_width / w * 0.98);
-      g_object_unref (pl);
-      pl = make_layout (ctx, text, role, shrunk);
-      layout_size (pl, &w, &h);
-      if (w <= max_width)
-        return pl;
-    }
-  pango_layout_set_width (pl, (int) floor (MAX (max_width, 1.0) * PANGO_SCALE));
-  pango_layout_set_ellipsize (pl, PANGO_ELLIPSIZE_END);
-  return pl;
-}
-
-VxChartRect
-_vx_chart_text (VxChartCtx *ctx, const char *text, VxTextRole role,
-                double x, double y, double xalign, double yalign,
-                double max_width, const VxChartColor *color, gboolean vertical)
-{
-  VxChartRect r = { x, y, 0, 0 };
-  g_autoptr (PangoLayout) pl = NULL;
-  PangoRectangle logical;
-  double limit = vertical ? ctx->height : ctx->width;
-  double tw, th;
-
-  if (!text || !*text || ctx->width < 1.0 || ctx->height < 1.0)
-    return r;
-  if (max_width <= 0.0 || max_width > limit)
-    max_width = limit;
-  pl = fit_layout (ctx, text, role, max_width);
-  pango_layout_get_extents (pl, NULL, &logical);
-  tw = MIN ((double) logical.width / PANGO_SCALE, max_width);
-  th = (double) logical.height / PANGO_SCALE;
-
-  r.width = vertical ? th : tw;
-  r.height = vertical ? tw : th;
-  r.x = x - xalign * r.width;
-  r.y = y - yalign * r.height;
-  /* Keep every glyph on the surface, whatever the caller asked. */
-  {
-    double x0 = r.x, y0 = r.y;
-    r.x = CLAMP (r.x, 0.0, MAX (0.0, ctx->width - r.width));
-    r.y = CLAMP (r.y, 0.0, MAX (0.0, ctx->height - r.height));
-    if (fabs (r.x - x0) > 0.5 || fabs (r.y - y0) > 0.5)
-      ctx->layout->n_texts_moved++;
-  }
-
-  cairo_save (ctx->cr);
-  vx_chart_color_set_source (ctx->cr, color ? color : &ctx->theme->foreground, 1.0);
-  if (vertical)
-    {
-      cairo_translate (ctx->cr, r.x, r.y + r.height);
-      cairo_rotate (ctx->cr, -G_PI / 2);
-    }
-  else
-    cairo_translate (ctx->cr, r.x, r.y);
-  cairo_move_to (ctx->cr, -(double) logical.x / PANGO_SCALE, -(double) logical.y / PANGO_SCALE);
-  pango_cairo_update_layout (ctx->cr, pl);
-  pango_cairo_show_layout (ctx->cr, pl);
-  cairo_restore (ctx->cr);
-
-  rect_union (&ctx->layout->text_bounds, &r, ctx->layout->n_texts == 0);
-  ctx->layout->n_texts++;
-  return r;
+  return ctx->line_width;
 }
 
 void
@@ -190,6 +27,14 @@ _vx_chart_begin (VxChartCtx *ctx, cairo_t *cr, double width, double height,
   memset (ctx->layout, 0, sizeof *ctx->layout);
   ctx->theme = vx_chart_theme_get (common ? common->variant : VX_CHART_VARIANT_LIGHT);
   ctx->font = vx_chart_theme_font_px (ctx->width, ctx->height, common ? common->font_scale : 1.0);
+  /* Without a line scale strokes follow the text; with one they follow the
+   * unscaled text times the line scale, so thin lines (clamped to 1 px on
+   * small surfaces) also grow in classroom mode. */
+  if (common && common->line_scale > 0.0)
+    ctx->line_width = MAX (1.0, vx_chart_theme_font_px (ctx->width, ctx->height, 1.0) / 12.0)
+                      * common->line_scale;
+  else
+    ctx->line_width = MAX (1.0, ctx->font / 12.0);
 
   /* Unhinted outlines: the same text metrics on screen, in PNG and in SVG. */
   ctx->font_options = cairo_font_options_create ();
@@ -212,15 +57,15 @@ _vx_chart_begin (VxChartCtx *ctx, cairo_t *cr, double width, double height,
   y = ctx->area.y;
   if (common && common->title && *common->title)
     {
-      VxChartRect r = _vx_chart_text (ctx, common->title, VX_TEXT_TITLE, ctx->width / 2, y,
-                                      0.5, 0.0, ctx->area.width, &ctx->theme->foreground, FALSE);
+      VxChartRect r = _vx_chart_text_lines (ctx, common->title, VX_CHART_TEXT_TITLE, ctx->width / 2, y,
+                                            0.5, 0.0, ctx->area.width, 2, &ctx->theme->foreground, FALSE);
       y = r.y + r.height;
     }
   if (common && common->subtitle && *common->subtitle)
     {
-      VxChartRect r = _vx_chart_text (ctx, common->subtitle, VX_TEXT_SUBTITLE, ctx->width / 2,
-                                      y + ctx->font * 0.1, 0.5, 0.0, ctx->area.width,
-                                      &ctx->theme->muted, FALSE);
+      VxChartRect r = _vx_chart_text_lines (ctx, common->subtitle, VX_CHART_TEXT_SUBTITLE, ctx->width / 2,
+                                            y + ctx->font * 0.1, 0.5, 0.0, ctx->area.width, 2,
+                                            &ctx->theme->muted, FALSE);
       y = r.y + r.height;
     }
   if (y > ctx->area.y)
@@ -245,12 +90,13 @@ _vx_chart_no_data (VxChartCtx *ctx, const VxChartCommon *common)
 
   ctx->layout->no_data = TRUE;
   memset (&ctx->layout->plot, 0, sizeof ctx->layout->plot);
-  r = _vx_chart_text (ctx, "No data", VX_TEXT_NO_DATA, cx, cy, 0.5,
+  r = _vx_chart_text (ctx, "No data", VX_CHART_TEXT_NO_DATA, cx, cy, 0.5,
                       common && common->empty_message ? 1.0 : 0.5,
                       ctx->area.width, &ctx->theme->muted, FALSE);
   if (common && common->empty_message && *common->empty_message)
-    _vx_chart_text (ctx, common->empty_message, VX_TEXT_SUBTITLE, cx, r.y + r.height + ctx->font * 0.3,
-                    0.5, 0.0, ctx->area.width, &ctx->theme->muted, FALSE);
+    _vx_chart_text_lines (ctx, common->empty_message, VX_CHART_TEXT_SUBTITLE, cx,
+                          r.y + r.height + ctx->font * 0.3, 0.5, 0.0, ctx->area.width, 3,
+                          &ctx->theme->muted, FALSE);
 }
 
 void
@@ -349,7 +195,7 @@ legend_flow (VxChartCtx *ctx, const VxLegendItem *items, guint n_items, double *
   for (guint i = 0; i < n_items; i++)
     {
       double w, h;
-      _vx_chart_text_size (ctx, items[i].label, VX_TEXT_LEGEND, &w, &h);
+      _vx_chart_text_size (ctx, items[i].label, VX_CHART_TEXT_LEGEND, &w, &h);
       widths[i] = sw + gap + MIN (w, max_label);
       *row_h = MAX (*row_h, h);
     }
@@ -413,7 +259,7 @@ _vx_chart_legend_top (VxChartCtx *ctx, const VxLegendItem *items, guint n_items)
           if (row_of[i] != row)
             continue;
           draw_swatch (ctx, &items[i], x, cy, sw);
-          _vx_chart_text (ctx, items[i].label, VX_TEXT_LEGEND, x + sw + gap, cy, 0.0, 0.5,
+          _vx_chart_text (ctx, items[i].label, VX_CHART_TEXT_LEGEND, x + sw + gap, cy, 0.0, 0.5,
                           widths[i] - sw - gap, &ctx->theme->foreground, FALSE);
           x += widths[i] + spacing;
         }
@@ -435,7 +281,7 @@ _vx_chart_legend_right_width (VxChartCtx *ctx, const VxLegendItem *items, guint 
   for (guint i = 0; i < n_items; i++)
     {
       double w;
-      _vx_chart_text_size (ctx, items[i].label, VX_TEXT_LEGEND, &w, NULL);
+      _vx_chart_text_size (ctx, items[i].label, VX_CHART_TEXT_LEGEND, &w, NULL);
       text_w = MAX (text_w, w);
     }
   return MIN (ctx->font * 2.0 + text_w, max_width) + ctx->font;
@@ -453,7 +299,7 @@ _vx_chart_legend_right (VxChartCtx *ctx, const VxLegendItem *items, guint n_item
   for (guint i = 0; i < n_items; i++)
     {
       double w, h;
-      _vx_chart_text_size (ctx, items[i].label, VX_TEXT_LEGEND, &w, &h);
+      _vx_chart_text_size (ctx, items[i].label, VX_CHART_TEXT_LEGEND, &w, &h);
       text_w = MAX (text_w, w);
       row_h = MAX (row_h, h * 1.25);
     }
@@ -465,7 +311,7 @@ _vx_chart_legend_right (VxChartCtx *ctx, const VxLegendItem *items, guint n_item
     {
       double cy = y + i * row_h + row_h / 2;
       draw_swatch (ctx, &items[i], x, cy, sw);
-      _vx_chart_text (ctx, items[i].label, VX_TEXT_LEGEND, x + sw + gap, cy, 0.0, 0.5,
+      _vx_chart_text (ctx, items[i].label, VX_CHART_TEXT_LEGEND, x + sw + gap, cy, 0.0, 0.5,
                       total_w - sw - gap, &ctx->theme->foreground, FALSE);
     }
   ctx->layout->has_legend = TRUE;

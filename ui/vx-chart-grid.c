@@ -14,12 +14,12 @@ max_label_width (VxChartCtx *ctx, const char *const *labels, guint n, double *he
   for (guint i = 0; labels && i < n; i++)
     {
       double w, h;
-      _vx_chart_text_size (ctx, labels[i], VX_TEXT_TICK, &w, &h);
+      _vx_chart_text_size (ctx, labels[i], VX_CHART_TEXT_TICK, &w, &h);
       mw = MAX (mw, w);
       mh = MAX (mh, h);
     }
   if (height)
-    *height = mh > 0 ? mh : _vx_chart_role_size (ctx, VX_TEXT_TICK) * 1.2;
+    *height = mh > 0 ? mh : _vx_chart_role_size (ctx, VX_CHART_TEXT_TICK) * 1.2;
   return mw;
 }
 
@@ -79,10 +79,10 @@ draw_cells (VxChartCtx *ctx, const VxGridSpec *g, const VxColorbar *cb)
     {
       g_autofree char *s = format_cell (g->values[i], g->decimals);
       double w;
-      _vx_chart_text_size (ctx, s, VX_TEXT_VALUE, &w, &text_h);
+      _vx_chart_text_size (ctx, s, VX_CHART_TEXT_VALUE, &w, &text_h);
       widest = MAX (widest, w);
     }
-  _vx_chart_text_size (ctx, "0", VX_TEXT_VALUE, NULL, &text_h);
+  _vx_chart_text_size (ctx, "0", VX_CHART_TEXT_VALUE, NULL, &text_h);
   /* All values or none: a grid with some numbers missing reads as an error. */
   values_fit = widest <= cell_w * 0.92 && text_h <= cell_h * 0.95;
   if (!values_fit)
@@ -97,7 +97,7 @@ draw_cells (VxChartCtx *ctx, const VxGridSpec *g, const VxColorbar *cb)
                                        : ctx->theme->missing;
         VxChartColor ink = vx_chart_color_luminance (&bg) < 0.3 ? (VxChartColor) { 1, 1, 1, 1 }
                                                                  : (VxChartColor) { 0.1, 0.1, 0.1, 1 };
-        _vx_chart_text (ctx, s, VX_TEXT_VALUE, rc.x + rc.width / 2, rc.y + rc.height / 2, 0.5, 0.5,
+        _vx_chart_text (ctx, s, VX_CHART_TEXT_VALUE, rc.x + rc.width / 2, rc.y + rc.height / 2, 0.5, 0.5,
                         rc.width * 0.95, &ink, FALSE);
       }
 }
@@ -116,27 +116,27 @@ draw_labels (VxChartCtx *ctx, const VxGridSpec *g, gboolean vertical_cols, doubl
   for (guint r = 0; g->row_labels && r < g->n_rows; r += every)
     {
       VxChartRect rc = vx_chart_layout_cell (ctx->layout, r, 0);
-      _vx_chart_text (ctx, g->row_labels[r], VX_TEXT_TICK, p->x - pad, rc.y + rc.height / 2, 1.0, 0.5,
+      _vx_chart_text (ctx, g->row_labels[r], VX_CHART_TEXT_TICK, p->x - pad, rc.y + rc.height / 2, 1.0, 0.5,
                       row_w, &ctx->theme->foreground, FALSE);
     }
-  _vx_chart_text_size (ctx, "0", VX_TEXT_TICK, NULL, &tick_h);
+  _vx_chart_text_size (ctx, "0", VX_CHART_TEXT_TICK, NULL, &tick_h);
   every = (guint) MAX (1.0, ceil (tick_h / MAX (cell_w, 1.0)));
   for (guint c = 0; g->col_labels && c < g->n_cols; c += vertical_cols ? every : 1)
     {
       VxChartRect rc = vx_chart_layout_cell (ctx->layout, 0, c);
       if (vertical_cols)
-        _vx_chart_text (ctx, g->col_labels[c], VX_TEXT_TICK, rc.x + rc.width / 2, p->y + p->height + pad,
+        _vx_chart_text (ctx, g->col_labels[c], VX_CHART_TEXT_TICK, rc.x + rc.width / 2, p->y + p->height + pad,
                         0.5, 0.0, col_h, &ctx->theme->foreground, TRUE);
       else
-        _vx_chart_text (ctx, g->col_labels[c], VX_TEXT_TICK, rc.x + rc.width / 2, p->y + p->height + pad,
+        _vx_chart_text (ctx, g->col_labels[c], VX_CHART_TEXT_TICK, rc.x + rc.width / 2, p->y + p->height + pad,
                         0.5, 0.0, cell_w * 0.96, &ctx->theme->foreground, FALSE);
     }
-  _vx_chart_text_size (ctx, "Ag", VX_TEXT_AXIS_TITLE, NULL, &title_h);
+  _vx_chart_text_size (ctx, "Ag", VX_CHART_TEXT_AXIS_TITLE, NULL, &title_h);
   if (g->x_title)
-    _vx_chart_text (ctx, g->x_title, VX_TEXT_AXIS_TITLE, p->x + p->width / 2, p->y + p->height + pad * 2 + col_h,
+    _vx_chart_text (ctx, g->x_title, VX_CHART_TEXT_AXIS_TITLE, p->x + p->width / 2, p->y + p->height + pad * 2 + col_h,
                     0.5, 0.0, ctx->area.width, &ctx->theme->foreground, FALSE);
   if (g->y_title)
-    _vx_chart_text (ctx, g->y_title, VX_TEXT_AXIS_TITLE, p->x - pad * 2 - row_w, p->y + p->height / 2,
+    _vx_chart_text (ctx, g->y_title, VX_CHART_TEXT_AXIS_TITLE, p->x - pad * 2 - row_w, p->y + p->height / 2,
                     1.0, 0.5, p->height, &ctx->theme->foreground, TRUE);
 }
 
@@ -157,7 +157,7 @@ _vx_chart_grid_render (VxChartCtx *ctx, const VxGridSpec *g)
     }
   _vx_chart_colorbar_reserve (ctx, &cb);
 
-  _vx_chart_text_size (ctx, "Ag", VX_TEXT_AXIS_TITLE, NULL, &title_h);
+  _vx_chart_text_size (ctx, "Ag", VX_CHART_TEXT_AXIS_TITLE, NULL, &title_h);
   row_w = MIN (max_label_width (ctx, g->row_labels, g->n_rows, NULL), ctx->area.width * 0.25);
   left = (g->y_title ? title_h + pad : 0) + row_w + pad;
   col_w = max_label_width (ctx, g->col_labels, g->n_cols, &col_h);

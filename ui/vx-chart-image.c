@@ -144,6 +144,11 @@ vx_chart_image_render_full (cairo_t *cr, double width, double height,
     {
       overlay_range (m, &lo, &hi);
       has_overlay = isfinite (lo);
+      if (m->overlay_max > m->overlay_min)
+        {
+          lo = m->overlay_min;
+          hi = m->overlay_max;
+        }
     }
   if (has_overlay)
     {
@@ -154,7 +159,7 @@ vx_chart_image_render_full (cairo_t *cr, double width, double height,
     }
   if (m->caption && *m->caption)
     {
-      VxChartRect cr_ = _vx_chart_text (&ctx, m->caption, VX_TEXT_AXIS_TITLE,
+      VxChartRect cr_ = _vx_chart_text (&ctx, m->caption, VX_CHART_TEXT_AXIS_TITLE,
                                         ctx.area.x + ctx.area.width / 2, ctx.area.y + ctx.area.height,
                                         0.5, 1.0, ctx.area.width, &ctx.theme->foreground, FALSE);
       cap_h = cr_.height + ctx.font * 0.5;

@@ -22,6 +22,9 @@ typedef struct {
   double         overlay_alpha;    /* opacity at the maximum (fades to 20 % of it at the minimum); 0: 0.7 */
   const char    *overlay_title;    /* colour bar title, e.g. "Attention weight" */
   const char    *caption;          /* e.g. "True: Trouser · ideal: Trouser (97 %)" */
+  /* Colour range of the overlay; equal: the overlay's own finite range. Give
+   * two images the same range to compare their maps on one colour scale. */
+  double         overlay_min, overlay_max;
 } VxChartImage;
 
 void          vx_chart_image_render      (cairo_t *cr, double width, double height,

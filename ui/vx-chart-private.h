@@ -16,21 +16,12 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
-  VX_TEXT_TITLE,
-  VX_TEXT_SUBTITLE,
-  VX_TEXT_AXIS_TITLE,
-  VX_TEXT_TICK,
-  VX_TEXT_LEGEND,
-  VX_TEXT_VALUE,
-  VX_TEXT_NO_DATA,
-} VxTextRole;
-
 typedef struct {
   cairo_t            *cr;
   double              width, height;
   const VxChartTheme *theme;
   double              font;      /* base font size in user units */
+  double              line_width; /* the base stroke, from the font and the line scale */
   VxChartLayout      *layout;    /* never NULL inside a render */
   VxChartLayout       scratch;
   VxChartRect         area;      /* still free for the plot */
@@ -78,6 +69,8 @@ typedef struct {
   guint        n_categories;
   const char *const *categories;
   double       band;          /* width of one category */
+  gboolean     vertical_categories;  /* category names too wide for their band, rotated */
+  double       category_h;    /* depth of the category names under the axis */
   const char  *x_title, *y_title;
 } VxCartesian;
 
@@ -86,12 +79,23 @@ void        _vx_chart_begin       (VxChartCtx *ctx, cairo_t *cr, double width, d
 void        _vx_chart_end         (VxChartCtx *ctx);
 void        _vx_chart_no_data     (VxChartCtx *ctx, const VxChartCommon *common);
 
-VxChartRect _vx_chart_text        (VxChartCtx *ctx, const char *text, VxTextRole role,
+VxChartRect _vx_chart_text        (VxChartCtx *ctx, const char *text, VxChartTextRole role,
                                    double x, double y, double xalign, double yalign,
                                    double max_width, const VxChartColor *color, gboolean vertical);
-void        _vx_chart_text_size   (VxChartCtx *ctx, const char *text, VxTextRole role,
+/* Like _vx_chart_text, on up to max_lines lines wrapped at word boundaries. */
+VxChartRect _vx_chart_text_lines  (VxChartCtx *ctx, const char *text, VxChartTextRole role,
+                                   double x, double y, double xalign, double yalign,
+                                   double max_width, guint max_lines, const VxChartColor *color,
+                                   gboolean vertical);
+/* The natural size of text on one line. */
+void        _vx_chart_text_size   (VxChartCtx *ctx, const char *text, VxChartTextRole role,
                                    double *width, double *height);
-double      _vx_chart_role_size   (VxChartCtx *ctx, VxTextRole role);
+/* The size _vx_chart_text_lines will give text in max_width; FALSE when it
+ * will have to be ellipsized. */
+gboolean    _vx_chart_text_fit_size (VxChartCtx *ctx, const char *text, VxChartTextRole role,
+                                     double max_width, guint max_lines, double *width,
+                                     double *height);
+double      _vx_chart_role_size   (VxChartCtx *ctx, VxChartTextRole role);
 
 void        _vx_chart_marker      (cairo_t *cr, VxMarker marker, double x, double y, double size);
 void        _vx_chart_legend_top  (VxChartCtx *ctx, const VxLegendItem *items, guint n_items);

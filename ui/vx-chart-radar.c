@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "vx-chart-private.h"
 #include "vx-chart-radar.h"
@@ -76,27 +77,49 @@ format_value (double v, int decimals)
 }
 
 typedef struct {
-  char  *title;      /* "Name (unit)" */
+  char  *title;      /* "Name (unit)", on up to LABEL_LINES lines */
   char  *range;      /* "centre → rim" */
-  double w, h;       /* box of both lines */
+  double w, h;       /* box of both, as fitted */
   double title_h;
 } AxisLabel;
 
-static void
+typedef struct {
+  AxisLabel *labels;
+  double     cap;    /* the width the labels were fitted into */
+  double     radius, cx, cy;
+} RadarFit;
+
+#define LABEL_LINES 3
+
+/* FALSE when the label does not fit in cap whole. */
+static gboolean
 measure_label (VxChartCtx *ctx, const VxChartRadarAxis *a, double cap, AxisLabel *al)
 {
   g_autofree char *lo = format_value (a->lower_is_better ? a->max : a->min, a->decimals);
   g_autofree char *hi = format_value (a->lower_is_better ? a->min : a->max, a->decimals);
   double w1, h1, w2, h2;
+  gboolean whole;
 
   al->title = a->unit && *a->unit ? g_strdup_printf ("%s (%s)", a->name ? a->name : "", a->unit)
                                   : g_strdup (a->name ? a->name : "");
   al->range = g_strdup_printf ("%s \u2192 %s", lo, hi);
-  _vx_chart_text_size (ctx, al->title, VX_TEXT_AXIS_TITLE, &w1, &h1);
-  _vx_chart_text_size (ctx, al->range, VX_TEXT_TICK, &w2, &h2);
-  al->w = MIN (MAX (w1, w2), cap);
+  whole = _vx_chart_text_fit_size (ctx, al->title, VX_CHART_TEXT_AXIS_TITLE, cap, LABEL_LINES, &w1, &h1);
+  whole &= _vx_chart_text_fit_size (ctx, al->range, VX_CHART_TEXT_TICK, cap, 1, &w2, &h2);
+  al->w = MAX (w1, w2);
   al->h = h1 + h2;
   al->title_h = h1;
+  return whole;
+}
+
+static void
+free_labels (AxisLabel *labels, guint n)
+{
+  for (guint i = 0; labels && i < n; i++)
+    {
+      g_free (labels[i].title);
+      g_free (labels[i].range);
+    }
+  g_free (labels);
 }
 
 /* Labels sit beside the rim point, never across it: right of it on the
@@ -108,30 +131,95 @@ label_align (double dx, double dy, double *xa, double *ya)
   *ya = CLAMP (0.5 - 1.5 * dy, 0.0, 1.0);
 }
 
-/* The largest radius at which every axis label still fits in the area. */
-static double
-fit_radius (VxChartCtx *ctx, const AxisLabel *labels, guint n, double gap)
+/* The top-left corner of axis i's label for a web of radius r centred at 0. */
+static void
+label_origin (const AxisLabel *al, guint i, guint n, double r, double gap, double *x, double *y)
 {
-  const VxChartRect *a = &ctx->area;
-  double r = MIN (a->width, a->height) / 2 - gap;
+  double dx, dy, xa, ya;
+
+  axis_direction (i, n, &dx, &dy);
+  label_align (dx, dy, &xa, &ya);
+  *x = dx * (r + gap) - xa * al->w;
+  *y = dy * (r + gap) - ya * al->h;
+}
+
+/* The box around the web and its labels, relative to the centre. */
+static void
+content_box (const AxisLabel *labels, guint n, double r, double gap, VxChartRect *box)
+{
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 
   for (guint i = 0; i < n; i++)
     {
-      double dx, dy, xa, ya, out_x, out_y;
+      double dx, dy, lx, ly;
       axis_direction (i, n, &dx, &dy);
-      label_align (dx, dy, &xa, &ya);
-      out_x = dx >= 0 ? (1 - xa) * labels[i].w : xa * labels[i].w;
-      out_y = dy >= 0 ? (1 - ya) * labels[i].h : ya * labels[i].h;
-      if (fabs (dx) > 1e-6)
-        r = MIN (r, (a->width / 2 - out_x) / fabs (dx) - gap);
-      else
-        r = MIN (r, a->width / 2 - labels[i].w / 2);
-      if (fabs (dy) > 1e-6)
-        r = MIN (r, (a->height / 2 - out_y) / fabs (dy) - gap);
-      else
-        r = MIN (r, a->height / 2 - labels[i].h / 2);
+      x0 = MIN (x0, dx * r);
+      x1 = MAX (x1, dx * r);
+      y0 = MIN (y0, dy * r);
+      y1 = MAX (y1, dy * r);
+      label_origin (&labels[i], i, n, r, gap, &lx, &ly);
+      x0 = MIN (x0, lx);
+      y0 = MIN (y0, ly);
+      x1 = MAX (x1, lx + labels[i].w);
+      y1 = MAX (y1, ly + labels[i].h);
     }
-  return MAX (r, ctx->font);
+  *box = (VxChartRect) { x0, y0, x1 - x0, y1 - y0 };
+}
+
+/* The largest web whose labels, measured, still fit in the free area, and
+ * the centre that puts web and labels in the middle of it. */
+static void
+fit_web (VxChartCtx *ctx, guint n, double gap, RadarFit *fit)
+{
+  const VxChartRect *a = &ctx->area;
+  double lo = 0.0, hi = MAX (0.0, MIN (a->width, a->height) / 2);
+  VxChartRect box;
+
+  for (int it = 0; it < 40; it++)
+    {
+      double mid = (lo + hi) / 2;
+      content_box (fit->labels, n, mid, gap, &box);
+      if (box.width <= a->width && box.height <= a->height)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  fit->radius = lo;
+  content_box (fit->labels, n, lo, gap, &box);
+  fit->cx = a->x + (a->width - box.width) / 2 - box.x;
+  fit->cy = a->y + (a->height - box.height) / 2 - box.y;
+}
+
+/* Narrow label boxes wrap long axis names onto two lines and leave more
+ * room for the web; wide ones keep them on one. Whichever gives the larger
+ * web wins. */
+static void
+fit_radar (VxChartCtx *ctx, const VxChartRadar *m, double gap, RadarFit *best)
+{
+  static const double caps[] = { 0.4, 0.32, 0.25, 0.19 };
+
+  gboolean best_whole = FALSE;
+
+  memset (best, 0, sizeof *best);
+  best->radius = -1;
+  for (guint c = 0; c < G_N_ELEMENTS (caps); c++)
+    {
+      RadarFit f = { g_new0 (AxisLabel, m->n_axes), ctx->area.width * caps[c] };
+      gboolean whole = TRUE;
+      for (guint i = 0; i < m->n_axes; i++)
+        whole &= measure_label (ctx, &m->axes[i], f.cap, &f.labels[i]);
+      fit_web (ctx, m->n_axes, gap, &f);
+      /* Whole labels first, then the larger web. */
+      /* Caps go from wide to narrow: wrapping must buy a clearly larger web. */
+      if ((whole && !best_whole) || (whole == best_whole && f.radius > best->radius * 1.08))
+        {
+          best_whole = whole;
+          free_labels (best->labels, m->n_axes);
+          *best = f;
+        }
+      else
+        free_labels (f.labels, m->n_axes);
+    }
 }
 
 static void
@@ -209,14 +297,63 @@ draw_series (VxChartCtx *ctx, const VxChartRadar *m)
     }
 }
 
+static void
+draw_labels (VxChartCtx *ctx, const VxChartRadar *m, const RadarFit *fit, double gap, double *lowest)
+{
+  for (guint i = 0; i < m->n_axes; i++)
+    {
+      const AxisLabel *al = &fit->labels[i];
+      double x, y;
+      VxChartRect r;
+      label_origin (al, i, m->n_axes, fit->radius, gap, &x, &y);
+      x += fit->cx + al->w / 2;
+      y += fit->cy;
+      _vx_chart_text_lines (ctx, al->title, VX_CHART_TEXT_AXIS_TITLE, x, y, 0.5, 0.0, fit->cap,
+                            LABEL_LINES, &ctx->theme->foreground, FALSE);
+      r = _vx_chart_text (ctx, al->range, VX_CHART_TEXT_TICK, x, y + al->title_h, 0.5, 0.0, fit->cap,
+                          &ctx->theme->muted, FALSE);
+      *lowest = MAX (*lowest, r.y + r.height);
+    }
+}
+
+/* The legend goes where it costs the web the least radius. */
+static void
+place_legend (VxChartCtx *ctx, const VxChartRadar *m, const VxLegendItem *items, double gap)
+{
+  VxChartRect full = ctx->area;
+  double top_h = _vx_chart_legend_top_height (ctx, items, m->n_series);
+  double right_w = _vx_chart_legend_right_width (ctx, items, m->n_series, full.width);
+  /* At the right only where its labels stay whole. */
+  gboolean right_ok = right_w <= full.width * 0.3 + ctx->font;
+  RadarFit top, right = { NULL };
+
+  ctx->area.y += top_h;
+  ctx->area.height -= top_h;
+  fit_radar (ctx, m, gap, &top);
+  ctx->area = full;
+  if (right_ok)
+    {
+      ctx->area.width -= right_w;
+      fit_radar (ctx, m, gap, &right);
+      ctx->area = full;
+    }
+  if (right_ok && right.radius > top.radius * 1.05)
+    _vx_chart_legend_right (ctx, items, m->n_series, full.width * 0.3);
+  else
+    _vx_chart_legend_top (ctx, items, m->n_series);
+  free_labels (top.labels, m->n_axes);
+  free_labels (right.labels, m->n_axes);
+}
+
 void
 vx_chart_radar_render_full (cairo_t *cr, double width, double height,
                             const VxChartRadar *m, VxChartLayout *layout)
 {
+  static const char note[] = "Outward is better on every axis (labels: centre \u2192 rim)";
   VxChartCtx ctx;
   g_autofree VxLegendItem *items = NULL;
-  g_autofree AxisLabel *labels = NULL;
-  double gap, radius, cx, cy, note_h, note_bottom, lowest;
+  RadarFit fit;
+  double gap, note_x, note_w, note_h, note_bottom, lowest;
 
   g_return_if_fail (cr != NULL);
   _vx_chart_begin (&ctx, cr, width, height, m ? &m->base : NULL, layout);
@@ -235,65 +372,31 @@ vx_chart_radar_render_full (cairo_t *cr, double width, double height,
                                   vx_chart_theme_series_color (ctx.theme, idx >= 0 ? (guint) idx : s),
                                   VX_SWATCH_LINE, series_markers[s % G_N_ELEMENTS (series_markers)], 1.0 };
     }
-  /* Room for the reading rule under the web; drawn once the web is placed. */
-  _vx_chart_text_size (&ctx, "Ag", VX_TEXT_TICK, NULL, &note_h);
+  /* Room for the reading rule under the web; drawn once the web is placed,
+   * across the whole width, whichever side the legend takes. */
+  note_x = ctx.area.x + ctx.area.width / 2;
+  note_w = ctx.area.width;
+  _vx_chart_text_fit_size (&ctx, note, VX_CHART_TEXT_TICK, note_w, 2, NULL, &note_h);
   note_bottom = ctx.area.y + ctx.area.height;
   ctx.area.height = MAX (0.0, ctx.area.height - note_h - ctx.font * 0.4);
 
-  labels = g_new0 (AxisLabel, m->n_axes);
-  for (guint i = 0; i < m->n_axes; i++)
-    measure_label (&ctx, &m->axes[i], ctx.area.width * 0.3, &labels[i]);
   gap = ctx.font * 0.8;
-  {
-    /* The legend goes where it costs the web the least radius. */
-    VxChartRect full = ctx.area;
-    double top_h = _vx_chart_legend_top_height (&ctx, items, m->n_series);
-    double right_w = _vx_chart_legend_right_width (&ctx, items, m->n_series, ctx.area.width * 0.3);
-    double r_top, r_right;
-    ctx.area.y += top_h;
-    ctx.area.height -= top_h;
-    r_top = fit_radius (&ctx, labels, m->n_axes, gap);
-    ctx.area = full;
-    ctx.area.width -= right_w;
-    r_right = fit_radius (&ctx, labels, m->n_axes, gap);
-    ctx.area = full;
-    if (r_right > r_top * 1.05)
-      _vx_chart_legend_right (&ctx, items, m->n_series, full.width * 0.3);
-    else
-      _vx_chart_legend_top (&ctx, items, m->n_series);
-  }
-  radius = fit_radius (&ctx, labels, m->n_axes, gap);
-  cx = ctx.area.x + ctx.area.width / 2;
-  cy = ctx.area.y + ctx.area.height / 2;
-  ctx.layout->center_x = cx;
-  ctx.layout->center_y = cy;
-  ctx.layout->radius = radius;
-  ctx.layout->plot = (VxChartRect) { cx - radius, cy - radius, 2 * radius, 2 * radius };
+  place_legend (&ctx, m, items, gap);
+  fit_radar (&ctx, m, gap, &fit);
+  ctx.layout->center_x = fit.cx;
+  ctx.layout->center_y = fit.cy;
+  ctx.layout->radius = fit.radius;
+  ctx.layout->plot = (VxChartRect) { fit.cx - fit.radius, fit.cy - fit.radius, 2 * fit.radius, 2 * fit.radius };
 
-  lowest = cy + radius;
-  draw_web (&ctx, m->n_axes, cx, cy, radius);
+  lowest = fit.cy + fit.radius;
+  draw_web (&ctx, m->n_axes, fit.cx, fit.cy, fit.radius);
   draw_series (&ctx, m);
-  for (guint i = 0; i < m->n_axes; i++)
-    {
-      double dx, dy, xa, ya, lx, ly, top;
-      VxChartRect r;
-      axis_direction (i, m->n_axes, &dx, &dy);
-      label_align (dx, dy, &xa, &ya);
-      lx = cx + dx * (radius + gap);
-      ly = cy + dy * (radius + gap);
-      top = ly - ya * labels[i].h;
-      _vx_chart_text (&ctx, labels[i].title, VX_TEXT_AXIS_TITLE, lx - xa * labels[i].w + labels[i].w / 2,
-                      top, 0.5, 0.0, labels[i].w, &ctx.theme->foreground, FALSE);
-      r = _vx_chart_text (&ctx, labels[i].range, VX_TEXT_TICK, lx - xa * labels[i].w + labels[i].w / 2,
-                          top + labels[i].title_h, 0.5, 0.0, labels[i].w, &ctx.theme->muted, FALSE);
-      lowest = MAX (lowest, r.y + r.height);
-      g_free (labels[i].title);
-      g_free (labels[i].range);
-    }
+  draw_labels (&ctx, m, &fit, gap, &lowest);
+  free_labels (fit.labels, m->n_axes);
   /* Right under the web and its labels, not stranded at the bottom of a tall view. */
-  _vx_chart_text (&ctx, "Outward is better on every axis (labels: centre \u2192 rim)", VX_TEXT_TICK,
-                  ctx.area.x + ctx.area.width / 2, MIN (note_bottom - note_h, lowest + ctx.font * 0.8),
-                  0.5, 0.0, ctx.area.width, &ctx.theme->muted, FALSE);
+  _vx_chart_text_lines (&ctx, note, VX_CHART_TEXT_TICK, note_x,
+                        MIN (note_bottom - note_h, lowest + ctx.font * 0.8), 0.5, 0.0, note_w, 2,
+                        &ctx.theme->muted, FALSE);
   _vx_chart_end (&ctx);
 }
 
