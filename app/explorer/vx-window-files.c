@@ -42,6 +42,8 @@ _vx_window_set_inputs (VxWindow *self, VsSharedModel *model, VsSharedData *data)
   if (self->model)
     vx_controls_set_limits (self->controls, vx_arch_head_dim (&self->model->model->arch),
                             self->data ? self->data->data->n : 10000);
+  if (model || data)
+    _vx_window_tour_forget (self);
   vx_worker_set_inputs (self->worker, self->model, self->data);
   _vx_window_apply_settings (self);
   _vx_window_update_actions (self);

@@ -98,6 +98,43 @@ refresh_stats (VxWindow *self, const VsRunResult *r, int block, int kv)
   gtk_label_set_label (self->kv_stats_note, note);
 }
 
+/* ---- the SNR chart on a kept axis ------------------------------------------------------------ */
+
+static void
+widen (double *lo, double *hi, const VxChartBars *m)
+{
+  for (guint s = 0; s < m->n_series; s++)
+    for (guint c = 0; c < m->n_categories; c++)
+      {
+        double v = m->series[s].values[c];
+        if (isfinite (v))
+          {
+            *lo = MIN (*lo, 5.0 * floor (v / 5.0));
+            *hi = MAX (*hi, 5.0 * ceil (v / 5.0));
+          }
+      }
+}
+
+/* In the tour (and with the axis locked) bars are compared from one setting to the
+ * next, so the axis stays put: it only widens, never to cut a bar. */
+VsChartBox *
+_vx_window_snr_chart (VxWindow *self, VsRunResult *plain, VsRunResult *clip)
+{
+  VsChartBox *box = vs_result_chart_snr (plain, clip, &self->style);
+  if ((!self->classroom && !self->lock_axes) || box->u.common.empty_message)
+    return box;
+  if (!(self->snr_hi > self->snr_lo))
+    {
+      /* the tour's steps span about -5 to 30 dB on the shipped models */
+      self->snr_lo = self->classroom ? -10.0 : 0.0;
+      self->snr_hi = self->classroom ? 35.0 : 0.0;
+    }
+  widen (&self->snr_lo, &self->snr_hi, &box->u.bars);
+  box->u.bars.y_min = self->snr_lo;
+  box->u.bars.y_max = self->snr_hi;
+  return box;
+}
+
 /* ---- the overview ---------------------------------------------------------------------------- */
 
 static void
@@ -283,7 +320,7 @@ _vx_window_refresh_stage (VxWindow *self, VxWorkerStage stage)
       refresh_readout (self, s, cur, oth);
       break;
     case VX_WORKER_STAGE_OTHER_FIRST:
-      set_card (self, self->snr_card, vs_result_chart_snr (plain, clip, &self->style));
+      set_card (self, self->snr_card, _vx_window_snr_chart (self, plain, clip));
       refresh_readout (self, s, cur, oth);
       break;
     case VX_WORKER_STAGE_CURRENT_DONE:
@@ -320,7 +357,7 @@ _vx_window_refresh (VxWindow *self)
     }
   VsRunResult *plain = s->xbar.clipformer ? oth : cur;
   VsRunResult *clip = s->xbar.clipformer ? cur : oth;
-  set_card (self, self->snr_card, vs_result_chart_snr (plain, clip, &self->style));
+  set_card (self, self->snr_card, _vx_window_snr_chart (self, plain, clip));
   refresh_radar (self, s, plain, clip);
   refresh_readout (self, s, cur, oth);
 }

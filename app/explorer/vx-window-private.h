@@ -2,7 +2,7 @@
 #pragma once
 
 #include "vx-chart-card.h"
-#include "vx-classroom.h"
+#include "vx-tour.h"
 #include "vx-controls.h"
 #include "vx-hardware-view.h"
 #include "vx-sample-view.h"
@@ -57,6 +57,15 @@ struct _VxWindow {
   guint apply_id;               /* coalesces settings changes into one request */
   int loading;                  /* files being opened on worker threads */
   VsRunSettings before_classroom;  /* restored when classroom mode ends */
+  GHashTable *tour_results;     /* cache key -> complete VsRunResult the tour has seen */
+  GHashTable *tour_pending;     /* cache keys being measured for the tour */
+  GCancellable *tour_cancel;
+  int tour_jobs;
+  gboolean tour_told;           /* the sentence has its numbers */
+  VxTourClaim tour_claims[VX_TOUR_MAX_CLAIMS];
+  gboolean lock_axes;           /* the SNR axis only widens (always so in the tour) */
+  double snr_lo, snr_hi;        /* that axis; equal: not set yet */
+  guint tour_claims_n;
 };
 
 /* vx-window.c */
@@ -71,6 +80,14 @@ void         _vx_window_refresh_stage  (VxWindow *self, VxWorkerStage stage);
 
 /* vx-window-files.c */
 void         _vx_window_set_inputs     (VxWindow *self, VsSharedModel *model, VsSharedData *data);
+
+/* vx-window-overview.c: the SNR chart, on the kept axis when there is one */
+VsChartBox  *_vx_window_snr_chart      (VxWindow *self, VsRunResult *plain, VsRunResult *clip);
+
+/* vx-window-tour.c */
+void         _vx_window_tour_update    (VxWindow *self);
+/* drop the tour's results and cancel its measurements (new model or data) */
+void         _vx_window_tour_forget    (VxWindow *self);
 
 /* vx-window-actions.c */
 void         _vx_window_class_add_actions (GtkWidgetClass *widget_class);
@@ -92,5 +109,7 @@ VxSweepsView *vx_window_get_sweeps_view (VxWindow *self);
 VxSampleView *vx_window_get_sample_view (VxWindow *self);
 VsSharedModel *vx_window_get_model     (VxWindow *self);
 VsSharedData *vx_window_get_data       (VxWindow *self);
+/* the claims of the tour sentence on screen; FALSE while it waits for numbers */
+gboolean     vx_window_get_tour_claims (VxWindow *self, const VxTourClaim **claims, guint *n);
 
 G_END_DECLS

@@ -9,7 +9,7 @@
 
 G_DEFINE_FINAL_TYPE (VxWindow, vx_window, GTK_TYPE_APPLICATION_WINDOW)
 
-enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, N_PROPS };
+enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, PROP_LOCK_AXES, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static const char *const stage_nicks[] = { "before", "after", "both", NULL };
@@ -22,6 +22,8 @@ on_worker_updated (VxWorker *worker, int stage, VxWindow *self)
   if (stage == VX_WORKER_STAGE_IDLE)
     self->finished_at = g_get_monotonic_time ();
   _vx_window_refresh_stage (self, stage);
+  if (stage != VX_WORKER_STAGE_BATCH)
+    _vx_window_tour_update (self);
 }
 
 static void
@@ -129,32 +131,6 @@ restyle (VxWindow *self)
 }
 
 void
-vx_window_show_tour_step (VxWindow *self, guint step)
-{
-  guint n;
-  const VxTourStep *steps = vx_tour_steps (&n);
-  self->tour_step = MIN (step, n - 1);
-  VsRunSettings now, s;
-  vx_run_settings_load (&now, self->settings);
-  vx_tour_step_settings (self->tour_step, &s);
-  /* the evaluation's size stays the user's */
-  s.n_images = now.n_images;
-  s.repeats = now.repeats;
-  s.xbar.seed = now.xbar.seed;
-  vx_run_settings_store (&s, self->settings);
-  gtk_stack_set_visible_child_name (self->view_stack, steps[self->tour_step].view);
-  vx_tour_bar_show_step (self->tour_bar, self->tour_step);
-  vx_tour_bar_set_settings (self->tour_bar, &s);
-  _vx_window_update_actions (self);
-}
-
-guint
-vx_window_get_tour_step (VxWindow *self)
-{
-  return self->tour_step;
-}
-
-void
 vx_window_set_classroom (VxWindow *self, gboolean classroom)
 {
   g_return_if_fail (VX_IS_WINDOW (self));
@@ -162,6 +138,8 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
   if (classroom == self->classroom)
     return;
   self->classroom = classroom;
+  /* the tour's axis is its own; the user's locked one starts again afterwards */
+  self->snr_lo = self->snr_hi = 0.0;
   /* the class sees the charts; the tour bar says what each step set (F9 shows the controls) */
   vx_window_set_controls_visible (self, !classroom);
   gtk_widget_set_visible (GTK_WIDGET (self->kv_stats_note), !classroom);
@@ -190,6 +168,20 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
     }
   restyle (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSROOM]);
+}
+
+void
+vx_window_set_lock_axes (VxWindow *self, gboolean lock)
+{
+  g_return_if_fail (VX_IS_WINDOW (self));
+  lock = !!lock;
+  if (lock == self->lock_axes)
+    return;
+  self->lock_axes = lock;
+  self->snr_lo = self->snr_hi = 0.0;
+  if (self->settings)
+    _vx_window_refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCK_AXES]);
 }
 
 gboolean
@@ -248,7 +240,8 @@ vx_window_wait_idle (VxWindow *self, guint timeout_ms)
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, on_wait_timeout, &timed_out);
-  while (!timed_out && (self->apply_id || self->loading || vx_worker_is_busy (self->worker)
+  while (!timed_out && (self->apply_id || self->loading || self->tour_jobs > 0
+                        || vx_worker_is_busy (self->worker)
                         || vx_sample_view_is_busy (self->sample_view)
                         || vx_sweeps_view_is_running (self->sweeps_view)))
     g_main_context_iteration (NULL, TRUE);
@@ -398,6 +391,8 @@ vx_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     g_value_set_boolean (value, VX_WINDOW (object)->classroom);
   else if (prop_id == PROP_CONTROLS_VISIBLE)
     g_value_set_boolean (value, vx_window_get_controls_visible (VX_WINDOW (object)));
+  else if (prop_id == PROP_LOCK_AXES)
+    g_value_set_boolean (value, VX_WINDOW (object)->lock_axes);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -409,6 +404,8 @@ vx_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
     vx_window_set_classroom (VX_WINDOW (object), g_value_get_boolean (value));
   else if (prop_id == PROP_CONTROLS_VISIBLE)
     vx_window_set_controls_visible (VX_WINDOW (object), g_value_get_boolean (value));
+  else if (prop_id == PROP_LOCK_AXES)
+    vx_window_set_lock_axes (VX_WINDOW (object), g_value_get_boolean (value));
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -418,6 +415,10 @@ vx_window_dispose (GObject *object)
 {
   VxWindow *self = VX_WINDOW (object);
   g_clear_handle_id (&self->apply_id, g_source_remove);
+  if (self->tour_results)
+    _vx_window_tour_forget (self);
+  g_clear_pointer (&self->tour_results, g_hash_table_unref);
+  g_clear_pointer (&self->tour_pending, g_hash_table_unref);
   if (self->worker)
     g_signal_handlers_disconnect_by_data (self->worker, self);
   g_clear_object (&self->worker);
@@ -481,6 +482,9 @@ vx_window_class_init (VxWindowClass *klass)
   properties[PROP_CONTROLS_VISIBLE] = g_param_spec_boolean ("controls-visible", NULL, NULL, TRUE,
                                                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
                                                             | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LOCK_AXES] = g_param_spec_boolean ("lock-axes", NULL, NULL, FALSE,
+                                                     G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                                     | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (VX_TYPE_CONTROLS);
@@ -540,6 +544,9 @@ vx_window_init (VxWindow *self)
   GtkSettings *gs = gtk_settings_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
   g_signal_connect_object (gs, "notify::gtk-application-prefer-dark-theme", G_CALLBACK (on_theme_changed), self, 0);
   g_signal_connect_object (gs, "notify::gtk-theme-name", G_CALLBACK (on_theme_changed), self, 0);
+  self->tour_results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) vs_run_result_unref);
+  self->tour_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->worker = vx_worker_new ();
   g_signal_connect (self->worker, "updated", G_CALLBACK (on_worker_updated), self);
   g_signal_connect (self->worker, "notify::busy", G_CALLBACK (on_worker_busy), self);

@@ -34,6 +34,8 @@ void      vx_window_set_classroom (VxWindow *self, gboolean classroom);
 void      vx_window_set_controls_visible (VxWindow *self, gboolean visible);
 gboolean  vx_window_get_controls_visible (VxWindow *self);
 gboolean  vx_window_get_classroom (VxWindow *self);
+/* keep the SNR axis while settings change (it only widens) */
+void      vx_window_set_lock_axes (VxWindow *self, gboolean lock);
 void      vx_window_show_tour_step (VxWindow *self, guint step);
 guint     vx_window_get_tour_step (VxWindow *self);
 
