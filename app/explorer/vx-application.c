@@ -143,10 +143,12 @@ vx_application_activate (GApplication *app)
 static void
 quit_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
-  for (GList *l = g_list_copy (windows), *it = l; it; it = it->next)
+  /* a window with unsaved changes asks first and may stay open; the
+   * application ends with its last window */
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
+  for (GList *it = windows; it; it = it->next)
     gtk_window_close (it->data);
-  g_application_quit (G_APPLICATION (user_data));
+  g_list_free (windows);
 }
 
 static void
@@ -181,6 +183,8 @@ static const struct { const char *action; const char *accels[3]; } accels[] = {
   { "win.classroom", { "F5", "F11", NULL } },
   { "win.show-controls", { "F9", NULL } },
   { "win.reset-defaults", { "<Control>r", NULL } },
+  { "win.undo", { "<Control>z", NULL } },
+  { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
   { "win.show-view::overview", { "<Alt>1", NULL } },
   { "win.show-view::sweeps", { "<Alt>2", NULL } },
   { "win.show-view::hardware", { "<Alt>3", NULL } },

@@ -26,6 +26,9 @@ struct _VxWindow {
   GtkScrolledWindow *controls_scroller;
   VxControls *controls;
   GtkProgressBar *progress_bar;
+  GtkRevealer *toast_revealer;
+  GtkLabel *toast_label;
+  GtkButton *toast_button;
   GtkStack *view_stack;
   GtkGrid *overview_grid;
   GtkLabel *accuracy_label, *interval_label, *images_label;
@@ -65,6 +68,16 @@ struct _VxWindow {
   VxTourClaim tour_claims[VX_TOUR_MAX_CLAIMS];
   gboolean lock_axes;           /* the SNR axis only widens (always so in the tour) */
   double snr_lo, snr_hi;        /* that axis; equal: not set yet */
+  double pointer_x, pointer_y;  /* over the sidebar, for the wheel guard */
+  GQueue *undo_stack, *redo_stack;  /* HistoryEntry, newest first */
+  GPtrArray *history_now;       /* the compute keys' values last recorded */
+  GPtrArray *clean;             /* ... as the study file holds them */
+  char *history_label;          /* names the next recorded change ("Reset {n} parameters") */
+  gboolean history_restoring;   /* the next change is an undo or redo */
+  char *study_path;             /* the study's file, NULL: untitled */
+  guint toast_id;
+  GtkWidget *close_dialog;      /* asking about unsaved changes */
+  gboolean close_confirmed;     /* closing without asking (again) */
   guint tour_claims_n;
 };
 
@@ -89,9 +102,32 @@ void         _vx_window_tour_update    (VxWindow *self);
 /* drop the tour's results and cancel its measurements (new model or data) */
 void         _vx_window_tour_forget    (VxWindow *self);
 
+/* vx-window-input.c */
+void         _vx_window_guard_wheel    (VxWindow *self);
+/* a wheel turn at (x, y) of the sidebar: TRUE when it scrolled the sidebar instead of a control */
+gboolean     _vx_window_sidebar_wheel  (VxWindow *self, double x, double y, double dy,
+                                        GdkScrollUnit unit);
+
+/* vx-window-history.c */
+void         _vx_window_history_init   (VxWindow *self);
+void         _vx_window_history_clear  (VxWindow *self);
+/* record what changed since the last commit as one undo step */
+void         _vx_window_history_commit (VxWindow *self);
+/* names the next step; "{n}" becomes the number of parameters it changed */
+void         _vx_window_history_set_label (VxWindow *self, const char *label);
+gboolean     _vx_window_can_undo       (VxWindow *self);
+gboolean     _vx_window_can_redo       (VxWindow *self);
+void         _vx_window_mark_clean     (VxWindow *self, const char *study_path);
+void         _vx_window_update_title   (VxWindow *self);
+gboolean     _vx_window_confirm_close  (VxWindow *self);
+void         _vx_window_toast          (VxWindow *self, const char *text, const char *button_label,
+                                        const char *action);
+
 /* vx-window-actions.c */
 void         _vx_window_class_add_actions (GtkWidgetClass *widget_class);
 void         _vx_window_update_actions (VxWindow *self);
+/* the save chooser; close_after: close the window once the study is saved */
+void         _vx_window_choose_save    (VxWindow *self, gboolean close_after);
 
 /* ---- test and benchmark hooks --------------------------------------------------------- */
 VxWorker    *vx_window_get_worker      (VxWindow *self);
@@ -109,6 +145,10 @@ VxSweepsView *vx_window_get_sweeps_view (VxWindow *self);
 VxSampleView *vx_window_get_sample_view (VxWindow *self);
 VsSharedModel *vx_window_get_model     (VxWindow *self);
 VsSharedData *vx_window_get_data       (VxWindow *self);
+/* the toast's text while it is shown, else NULL */
+const char  *vx_window_get_toast       (VxWindow *self);
+/* the dialog asking about unsaved changes while it is open, else NULL */
+GtkWidget   *vx_window_get_close_dialog (VxWindow *self);
 /* the claims of the tour sentence on screen; FALSE while it waits for numbers */
 gboolean     vx_window_get_tour_claims (VxWindow *self, const VxTourClaim **claims, guint *n);
 

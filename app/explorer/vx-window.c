@@ -56,6 +56,7 @@ apply_settings_idle (gpointer data)
 {
   VxWindow *self = data;
   self->apply_id = 0;
+  _vx_window_history_commit (self);
   _vx_window_apply_settings (self);
   return G_SOURCE_REMOVE;
 }
@@ -164,7 +165,10 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
         gtk_widget_remove_controller (GTK_WIDGET (self), self->tour_keys);
       self->tour_keys = NULL;
       gtk_widget_set_visible (GTK_WIDGET (self->tour_bar), FALSE);
+      /* back to where the user was: not a step to undo */
       vx_run_settings_store (&self->before_classroom, self->settings);
+      self->history_restoring = TRUE;
+      _vx_window_history_commit (self);
     }
   restyle (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSROOM]);
@@ -360,6 +364,8 @@ vx_window_new (GtkApplication *app, GSettings *settings)
   VxWindow *self = g_object_new (VX_TYPE_WINDOW, "application", app, NULL);
   self->settings = g_object_ref (settings);
   bind_settings (self);
+  _vx_window_history_commit (self);
+  _vx_window_mark_clean (self, NULL);
   _vx_window_apply_settings (self);
   _vx_window_update_actions (self);
   _vx_window_refresh (self);
@@ -370,6 +376,8 @@ static gboolean
 vx_window_close_request (GtkWindow *window)
 {
   VxWindow *self = VX_WINDOW (window);
+  if (self->settings && !_vx_window_confirm_close (self))
+    return TRUE;
   if (self->settings && !self->classroom)
     {
       int w, h;
@@ -415,6 +423,8 @@ vx_window_dispose (GObject *object)
 {
   VxWindow *self = VX_WINDOW (object);
   g_clear_handle_id (&self->apply_id, g_source_remove);
+  if (self->close_dialog)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->close_dialog)));
   if (self->tour_results)
     _vx_window_tour_forget (self);
   g_clear_pointer (&self->tour_results, g_hash_table_unref);
@@ -423,6 +433,7 @@ vx_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->worker, self);
   g_clear_object (&self->worker);
   gtk_widget_dispose_template (GTK_WIDGET (object), VX_TYPE_WINDOW);
+  _vx_window_history_clear (self);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->model, vs_shared_model_unref);
   g_clear_pointer (&self->data, vs_shared_data_unref);
@@ -506,6 +517,9 @@ vx_window_class_init (VxWindowClass *klass)
   CHILD (controls_scroller);
   CHILD (controls);
   CHILD (progress_bar);
+  CHILD (toast_revealer);
+  CHILD (toast_label);
+  CHILD (toast_button);
   CHILD (view_stack);
   CHILD (accuracy_label);
   CHILD (interval_label);
@@ -547,6 +561,8 @@ vx_window_init (VxWindow *self)
   self->tour_results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) vs_run_result_unref);
   self->tour_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  _vx_window_history_init (self);
+  _vx_window_guard_wheel (self);
   self->worker = vx_worker_new ();
   g_signal_connect (self->worker, "updated", G_CALLBACK (on_worker_updated), self);
   g_signal_connect (self->worker, "notify::busy", G_CALLBACK (on_worker_busy), self);
