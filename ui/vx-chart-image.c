@@ -144,6 +144,11 @@ vx_chart_image_render_full (cairo_t *cr, double width, double height,
     {
       overlay_range (m, &lo, &hi);
       has_overlay = isfinite (lo);
+      if (m->overlay_hi > m->overlay_lo)
+        {
+          lo = m->overlay_lo;
+          hi = m->overlay_hi;
+        }
     }
   if (has_overlay)
     {

@@ -22,6 +22,8 @@ typedef struct {
   double         overlay_alpha;    /* opacity at the maximum (fades to 20 % of it at the minimum); 0: 0.7 */
   const char    *overlay_title;    /* colour bar title, e.g. "Attention weight" */
   const char    *caption;          /* e.g. "True: Trouser · ideal: Trouser (97 %)" */
+  double         overlay_lo, overlay_hi; /* colour scale; equal: the overlay's own range
+                                            (two maps to compare share one scale) */
 } VxChartImage;
 
 void          vx_chart_image_render      (cairo_t *cr, double width, double height,

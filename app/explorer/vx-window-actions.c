@@ -226,4 +226,5 @@ _vx_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_property_action (widget_class, "win.classroom", "classroom");
   gtk_widget_class_install_property_action (widget_class, "win.show-controls", "controls-visible");
   gtk_widget_class_install_property_action (widget_class, "win.lock-axes", "lock-axes");
+  gtk_widget_class_install_property_action (widget_class, "win.pin-baseline", "baseline-pinned");
 }

@@ -33,6 +33,7 @@ struct _VxWindow {
   GtkGrid *overview_grid;
   GtkLabel *accuracy_label, *interval_label, *images_label;
   GtkLabel *ideal_label, *other_name_label, *other_label, *snr_label, *status_label;
+  GtkLabel *delta_label, *baseline_name_label, *baseline_label;
   GtkLevelBar *images_bar;
   VxChartCard *hist_card, *radar_card, *snr_card;
   GtkDropDown *block_dropdown;
@@ -66,6 +67,7 @@ struct _VxWindow {
   int tour_jobs;
   gboolean tour_told;           /* the sentence has its numbers */
   VxTourClaim tour_claims[VX_TOUR_MAX_CLAIMS];
+  VsRunResult *baseline;        /* pinned for A/B comparison, nullable */
   gboolean lock_axes;           /* the SNR axis only widens (always so in the tour) */
   double snr_lo, snr_hi;        /* that axis; equal: not set yet */
   double pointer_x, pointer_y;  /* over the sidebar, for the wheel guard */
@@ -145,6 +147,8 @@ VxSweepsView *vx_window_get_sweeps_view (VxWindow *self);
 VxSampleView *vx_window_get_sample_view (VxWindow *self);
 VsSharedModel *vx_window_get_model     (VxWindow *self);
 VsSharedData *vx_window_get_data       (VxWindow *self);
+/* the accuracy's change against the comparison, as shown ("−7.0 points vs ideal") */
+const char  *vx_window_get_delta_text  (VxWindow *self);
 /* the toast's text while it is shown, else NULL */
 const char  *vx_window_get_toast       (VxWindow *self);
 /* the dialog asking about unsaved changes while it is open, else NULL */

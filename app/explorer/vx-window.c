@@ -9,7 +9,7 @@
 
 G_DEFINE_FINAL_TYPE (VxWindow, vx_window, GTK_TYPE_APPLICATION_WINDOW)
 
-enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, PROP_LOCK_AXES, N_PROPS };
+enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, PROP_LOCK_AXES, PROP_PINNED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static const char *const stage_nicks[] = { "before", "after", "both", NULL };
@@ -188,6 +188,21 @@ vx_window_set_lock_axes (VxWindow *self, gboolean lock)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCK_AXES]);
 }
 
+void
+vx_window_pin_baseline (VxWindow *self, gboolean pin)
+{
+  g_return_if_fail (VX_IS_WINDOW (self));
+  VsRunResult *cur = pin && self->worker ? vx_worker_get_current (self->worker) : NULL;
+  if (!pin && !self->baseline)
+    return;
+  g_clear_pointer (&self->baseline, vs_run_result_unref);
+  if (cur)
+    self->baseline = vs_run_result_ref (cur);
+  if (self->settings)
+    _vx_window_refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
 gboolean
 vx_window_get_classroom (VxWindow *self)
 {
@@ -265,6 +280,12 @@ vx_window_get_card (VxWindow *self, const char *name)
     if (g_strcmp0 (gtk_widget_get_name (l->data), name) == 0)
       return l->data;
   return NULL;
+}
+
+const char *
+vx_window_get_delta_text (VxWindow *self)
+{
+  return gtk_label_get_label (self->delta_label);
 }
 
 const char *
@@ -401,6 +422,8 @@ vx_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     g_value_set_boolean (value, vx_window_get_controls_visible (VX_WINDOW (object)));
   else if (prop_id == PROP_LOCK_AXES)
     g_value_set_boolean (value, VX_WINDOW (object)->lock_axes);
+  else if (prop_id == PROP_PINNED)
+    g_value_set_boolean (value, VX_WINDOW (object)->baseline != NULL);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -414,6 +437,8 @@ vx_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
     vx_window_set_controls_visible (VX_WINDOW (object), g_value_get_boolean (value));
   else if (prop_id == PROP_LOCK_AXES)
     vx_window_set_lock_axes (VX_WINDOW (object), g_value_get_boolean (value));
+  else if (prop_id == PROP_PINNED)
+    vx_window_pin_baseline (VX_WINDOW (object), g_value_get_boolean (value));
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -435,6 +460,7 @@ vx_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), VX_TYPE_WINDOW);
   _vx_window_history_clear (self);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->baseline, vs_run_result_unref);
   g_clear_pointer (&self->model, vs_shared_model_unref);
   g_clear_pointer (&self->data, vs_shared_data_unref);
   G_OBJECT_CLASS (vx_window_parent_class)->dispose (object);
@@ -496,6 +522,9 @@ vx_window_class_init (VxWindowClass *klass)
   properties[PROP_LOCK_AXES] = g_param_spec_boolean ("lock-axes", NULL, NULL, FALSE,
                                                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
                                                      | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PINNED] = g_param_spec_boolean ("baseline-pinned", NULL, NULL, FALSE,
+                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                                  | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (VX_TYPE_CONTROLS);
@@ -529,6 +558,9 @@ vx_window_class_init (VxWindowClass *klass)
   CHILD (other_label);
   CHILD (snr_label);
   CHILD (status_label);
+  CHILD (delta_label);
+  CHILD (baseline_name_label);
+  CHILD (baseline_label);
   CHILD (images_bar);
   CHILD (hist_card);
   CHILD (radar_card);

@@ -42,6 +42,8 @@ gboolean  vx_window_get_controls_visible (VxWindow *self);
 gboolean  vx_window_get_classroom (VxWindow *self);
 /* keep the SNR axis while settings change (it only widens) */
 void      vx_window_set_lock_axes (VxWindow *self, gboolean lock);
+/* compare what follows with the result shown now (FALSE: with the ideal model again) */
+void      vx_window_pin_baseline  (VxWindow *self, gboolean pin);
 void      vx_window_show_tour_step (VxWindow *self, guint step);
 guint     vx_window_get_tour_step (VxWindow *self);
 
