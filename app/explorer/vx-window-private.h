@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* below this window width the overview is one scrolling column */
+#define VX_WINDOW_NARROW_WIDTH 1250
+
 struct _VxWindow {
   GtkApplicationWindow parent_instance;
 
@@ -31,6 +34,8 @@ struct _VxWindow {
   GtkButton *toast_button;
   GtkStack *view_stack;
   GtkGrid *overview_grid;
+  GtkBox *readout;
+  GtkWidget *stats_card;
   GtkLabel *accuracy_label, *interval_label, *images_label;
   GtkLabel *ideal_label, *other_name_label, *other_label, *snr_label, *status_label;
   GtkLabel *delta_label, *baseline_name_label, *baseline_label;
@@ -79,6 +84,8 @@ struct _VxWindow {
   char *study_path;             /* the study's file, NULL: untitled */
   guint toast_id;
   GtkWidget *close_dialog;      /* asking about unsaved changes */
+  gboolean narrow;              /* one column: below VX_WINDOW_NARROW_WIDTH */
+  guint relayout_id;
   gboolean close_confirmed;     /* closing without asking (again) */
   guint tour_claims_n;
 };
@@ -125,6 +132,9 @@ gboolean     _vx_window_confirm_close  (VxWindow *self);
 void         _vx_window_toast          (VxWindow *self, const char *text, const char *button_label,
                                         const char *action);
 
+/* vx-window-layout.c */
+void         _vx_window_check_width    (VxWindow *self, int width);
+
 /* vx-window-actions.c */
 void         _vx_window_class_add_actions (GtkWidgetClass *widget_class);
 void         _vx_window_update_actions (VxWindow *self);
@@ -136,6 +146,8 @@ VxWorker    *vx_window_get_worker      (VxWindow *self);
 GSettings   *vx_window_get_settings    (VxWindow *self);
 /* the result shown for the current settings (may be partial), or NULL */
 VsRunResult *vx_window_get_last_result (VxWindow *self);
+/* something is computing or about to (live job, tour references, sample, sweeps, files) */
+gboolean     vx_window_is_busy         (VxWindow *self);
 /* iterate the main context until nothing is computing (live job, sample); FALSE on timeout */
 gboolean     vx_window_wait_idle       (VxWindow *self, guint timeout_ms);
 /* a chart card by name: "kv-histogram", "snr-per-block", "radar", "sweep-...", "hw-...", "sample-..." */
@@ -149,6 +161,8 @@ VsSharedModel *vx_window_get_model     (VxWindow *self);
 VsSharedData *vx_window_get_data       (VxWindow *self);
 /* the accuracy's change against the comparison, as shown ("−7.0 points vs ideal") */
 const char  *vx_window_get_delta_text  (VxWindow *self);
+/* the overview is in its one-column layout */
+gboolean     vx_window_is_narrow       (VxWindow *self);
 /* the toast's text while it is shown, else NULL */
 const char  *vx_window_get_toast       (VxWindow *self);
 /* the dialog asking about unsaved changes while it is open, else NULL */

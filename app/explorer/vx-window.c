@@ -255,14 +255,18 @@ on_wait_timeout (gpointer data)
 }
 
 gboolean
+vx_window_is_busy (VxWindow *self)
+{
+  return self->apply_id || self->loading || self->tour_jobs > 0 || vx_worker_is_busy (self->worker)
+         || vx_sample_view_is_busy (self->sample_view) || vx_sweeps_view_is_running (self->sweeps_view);
+}
+
+gboolean
 vx_window_wait_idle (VxWindow *self, guint timeout_ms)
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, on_wait_timeout, &timed_out);
-  while (!timed_out && (self->apply_id || self->loading || self->tour_jobs > 0
-                        || vx_worker_is_busy (self->worker)
-                        || vx_sample_view_is_busy (self->sample_view)
-                        || vx_sweeps_view_is_running (self->sweeps_view)))
+  while (!timed_out && vx_window_is_busy (self))
     g_main_context_iteration (NULL, TRUE);
   /* let the last results reach the screen */
   while (!timed_out && g_main_context_pending (NULL))
@@ -448,6 +452,7 @@ vx_window_dispose (GObject *object)
 {
   VxWindow *self = VX_WINDOW (object);
   g_clear_handle_id (&self->apply_id, g_source_remove);
+  g_clear_handle_id (&self->relayout_id, g_source_remove);
   if (self->close_dialog)
     gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->close_dialog)));
   if (self->tour_results)
@@ -494,6 +499,13 @@ on_theme_changed (GtkSettings *gs, GParamSpec *pspec, VxWindow *self)
 }
 
 static void
+vx_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  GTK_WIDGET_CLASS (vx_window_parent_class)->size_allocate (widget, width, height, baseline);
+  _vx_window_check_width (VX_WINDOW (widget), width);
+}
+
+static void
 vx_window_realize (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (vx_window_parent_class)->realize (widget);
@@ -512,6 +524,7 @@ vx_window_class_init (VxWindowClass *klass)
   object_class->dispose = vx_window_dispose;
   window_class->close_request = vx_window_close_request;
   widget_class->realize = vx_window_realize;
+  widget_class->size_allocate = vx_window_size_allocate;
 
   properties[PROP_CLASSROOM] = g_param_spec_boolean ("classroom", NULL, NULL, FALSE,
                                                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
@@ -543,6 +556,8 @@ vx_window_class_init (VxWindowClass *klass)
   CHILD (banner_button);
   CHILD (paned);
   CHILD (overview_grid);
+  CHILD (readout);
+  CHILD (stats_card);
   CHILD (controls_scroller);
   CHILD (controls);
   CHILD (progress_bar);
