@@ -115,7 +115,8 @@ snr_values (VsChartBox *box, const VsRunResult *r, int depth, double *mean)
 }
 
 VsChartBox *
-vs_result_chart_snr (const VsRunResult *plain, const VsRunResult *clip, const VsChartStyle *style)
+vs_result_chart_snr (const VsRunResult *plain, const VsRunResult *clip,
+                     const VsRunResult *baseline, const VsChartStyle *style)
 {
   VsChartBox *box = vs_chart_box_new (VS_CHART_KIND_BARS, "snr-per-block", style);
   VxChartBars *m = &box->u.bars;
@@ -134,7 +135,8 @@ vs_result_chart_snr (const VsRunResult *plain, const VsRunResult *clip, const Vs
   const char **cats = vs_chart_box_new0 (box, const char *, depth);
   for (int b = 0; b < depth; b++)
     cats[b] = vs_chart_box_printf (box, "%d", b + 1);
-  VxChartBarSeries *series = vs_chart_box_new0 (box, VxChartBarSeries, 2);
+  gboolean with_base = baseline && baseline->snr_db && baseline->depth == depth;
+  VxChartBarSeries *series = vs_chart_box_new0 (box, VxChartBarSeries, with_base ? 3 : 2);
   series[0].label = "Untransformed";
   series[0].values = snr_values (box, plain, depth, &series[0].summary);
   series[0].color_index = COLOR_PLAIN;
@@ -146,8 +148,16 @@ vs_result_chart_snr (const VsRunResult *plain, const VsRunResult *clip, const Vs
   series[1].color_index = COLOR_CLIP;
   m->categories = cats;
   m->n_categories = depth;
+  if (with_base)
+    {
+      g_autofree char *blabel = vs_result_config_label (&baseline->settings.xbar);
+      series[2].label = vs_chart_box_printf (box, "Baseline: %s, γ = %g", blabel,
+                                             baseline->settings.xbar.gamma);
+      series[2].values = snr_values (box, baseline, depth, &series[2].summary);
+      series[2].color_index = COLOR_SRAM;
+    }
   m->series = series;
-  m->n_series = 2;
+  m->n_series = with_base ? 3 : 2;
   const char *mode = any->settings.snr_mode == VX_SNR_LOCAL ? "local" : "end-to-end";
   gboolean capped = FALSE;
   for (int i = 0; i < 2; i++)
@@ -281,6 +291,23 @@ vs_result_chart_hw_breakdown (const char *name, const char *arch, gboolean energ
 
 /* ---- sample ------------------------------------------------------------------------------ */
 
+static void
+shared_attention_range (const VsSampleResult *s, double *lo, double *hi)
+{
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  const float *maps[] = { s->attn_ideal, s->attn_noisy };
+  for (guint k = 0; k < G_N_ELEMENTS (maps); k++)
+    for (int i = 0; maps[k] && i < s->grid * s->grid; i++)
+      if (isfinite (maps[k][i]))
+        {
+          *lo = MIN (*lo, maps[k][i]);
+          *hi = MAX (*hi, maps[k][i]);
+        }
+  if (!(*hi > *lo))
+    *lo = *hi = 0.0;
+}
+
 VsChartBox *
 vs_result_chart_sample_image (const VsSampleResult *s, const float *attn, const char *name,
                               const char *title, const char *caption, const VsChartStyle *style)
@@ -306,6 +333,8 @@ vs_result_chart_sample_image (const VsSampleResult *s, const float *attn, const 
       m->overlay = overlay;
       m->overlay_width = m->overlay_height = s->grid;
       m->overlay_title = "Attention weight";
+      /* the ideal and the crossbar map side by side: one colour for one weight */
+      shared_attention_range (s, &m->overlay_min, &m->overlay_max);
     }
   m->caption = vs_chart_box_strdup (box, caption);
   m->base.subtitle = vs_chart_box_strdup (box, title);

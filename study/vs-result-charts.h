@@ -30,9 +30,10 @@ VsChartBox *vs_result_chart_histogram (const VsRunResult *r, int block, int kv, 
  * `series` (0 = first); NAN when empty */
 double      vs_result_histogram_top (const VsChartBox *box, guint series);
 
-/* Per-block SNR, untransformed vs ClipFormer (either may be NULL or partial). */
+/* Per-block SNR, untransformed vs ClipFormer (either may be NULL or partial), and a
+ * pinned baseline's as a third series when there is one (nullable). */
 VsChartBox *vs_result_chart_snr (const VsRunResult *plain, const VsRunResult *clip,
-                                 const VsChartStyle *style);
+                                 const VsRunResult *baseline, const VsChartStyle *style);
 
 typedef struct {
   const char *label;

@@ -428,7 +428,7 @@ test_classroom (void)
     {
       gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.tour-next", NULL);
       g_assert_cmpuint (vx_window_get_tour_step (fx.win), ==, i);
-      g_assert_cmpstr (vx_tour_bar_get_sentence (fx.win->tour_bar), ==, steps[i].sentence);
+      g_assert_true (g_str_has_prefix (vx_tour_bar_get_sentence (fx.win->tour_bar), steps[i].change));
       g_assert_cmpstr (gtk_stack_get_visible_child_name (fx.win->view_stack), ==, steps[i].view);
     }
   /* the last two steps: outlier channels, then the per-channel mapping */

@@ -20,6 +20,8 @@ static const GOptionEntry options[] = {
     "The test set: an IDX file or folder, or an image folder (default: Fashion-MNIST)", "PATH" },
   { "study", 's', 0, G_OPTION_ARG_FILENAME, NULL, "A study to open", "FILE" },
   { "classroom", 0, 0, G_OPTION_ARG_NONE, NULL, "Start in classroom mode", NULL },
+  { "tour-step", 0, 0, G_OPTION_ARG_INT, NULL,
+    "With --classroom: start the tour at this step (1 is the first)", "N" },
   { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
     "Start on a view: overview, sweeps, hardware or sample", "VIEW" },
   { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -41,8 +43,7 @@ screenshot_tick (gpointer data)
 {
   Screenshot *s = data;
   VxWindow *w = s->window;
-  gboolean busy = vx_worker_is_busy (vx_window_get_worker (w))
-                  || vx_sample_view_is_busy (vx_window_get_sample_view (w));
+  gboolean busy = vx_window_is_busy (w);
   s->quiet_ticks = busy ? 0 : s->quiet_ticks + 1;
   if (s->quiet_ticks < 5)
     return G_SOURCE_CONTINUE;
@@ -107,6 +108,20 @@ vx_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
     gtk_widget_activate_action (GTK_WIDGET (win), "win.show-view", "s", view);
   if (g_variant_dict_contains (opts, "classroom"))
     vx_window_set_classroom (win, TRUE);
+  gint32 step = 0;
+  if (g_variant_dict_lookup (opts, "tour-step", "i", &step))
+    {
+      guint n;
+      vx_tour_steps (&n);
+      if (step < 1 || step > (gint32) n || !vx_window_get_classroom (win))
+        {
+          g_application_command_line_printerr (cmdline, "vitx-explorer: --tour-step: a step from 1 "
+                                               "to %u, with --classroom\n", n);
+          gtk_window_destroy (GTK_WINDOW (win));
+          return 2;
+        }
+      vx_window_show_tour_step (win, (guint) step - 1);
+    }
   if (shot)
     {
       Screenshot *s = g_new0 (Screenshot, 1);
@@ -143,10 +158,12 @@ vx_application_activate (GApplication *app)
 static void
 quit_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
-  for (GList *l = g_list_copy (windows), *it = l; it; it = it->next)
+  /* a window with unsaved changes asks first and may stay open; the
+   * application ends with its last window */
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
+  for (GList *it = windows; it; it = it->next)
     gtk_window_close (it->data);
-  g_application_quit (G_APPLICATION (user_data));
+  g_list_free (windows);
 }
 
 static void
@@ -181,6 +198,8 @@ static const struct { const char *action; const char *accels[3]; } accels[] = {
   { "win.classroom", { "F5", "F11", NULL } },
   { "win.show-controls", { "F9", NULL } },
   { "win.reset-defaults", { "<Control>r", NULL } },
+  { "win.undo", { "<Control>z", NULL } },
+  { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
   { "win.show-view::overview", { "<Alt>1", NULL } },
   { "win.show-view::sweeps", { "<Alt>2", NULL } },
   { "win.show-view::hardware", { "<Alt>3", NULL } },

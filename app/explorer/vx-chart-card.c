@@ -236,7 +236,7 @@ vx_chart_card_set_property (GObject *object, guint prop_id, const GValue *value,
     {
       const char *title = g_value_get_string (value);
       gtk_label_set_label (self->title_label, title);
-      /* the title may shrink to its first words where the header is crowded */
+      /* the title wraps onto more lines where the header is crowded */
       gtk_label_set_width_chars (self->title_label, MIN (10, title ? (int) g_utf8_strlen (title, -1) : 0));
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       g_value_get_string (value), -1);

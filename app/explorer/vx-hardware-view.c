@@ -183,6 +183,21 @@ vx_hardware_view_update (VxHardwareView *self, const VxArch *loaded, const char 
   rebuild (self);
 }
 
+void
+vx_hardware_view_select_arch (VxHardwareView *self, const char *preset)
+{
+  g_return_if_fail (VX_IS_HARDWARE_VIEW (self));
+  for (guint i = 0; i < G_N_ELEMENTS (preset_labels); i++)
+    if (g_str_equal (preset_labels[i][0], preset))
+      gtk_drop_down_set_selected (self->arch_dropdown, i);
+}
+
+const char *
+vx_hardware_view_get_summary (VxHardwareView *self)
+{
+  return gtk_label_get_label (self->summary_label);
+}
+
 GList *
 vx_hardware_view_get_cards (VxHardwareView *self)
 {

@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (VxHardwareView, vx_hardware_view, VX, HARDWARE_VIEW, GtkWi
 void vx_hardware_view_update (VxHardwareView *self, const VxArch *loaded, const char *name,
                               const VxXbarConfig *cfg, const char *settings_json,
                               const VsChartStyle *style);
+/* show the breakdown and summary of a preset ("deit-s", ...) */
+void vx_hardware_view_select_arch (VxHardwareView *self, const char *preset);
+const char *vx_hardware_view_get_summary (VxHardwareView *self);
 /* the cards, for "Export All Figures" */
 GList *vx_hardware_view_get_cards (VxHardwareView *self);
 

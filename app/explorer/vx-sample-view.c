@@ -29,6 +29,7 @@ struct _VxSampleView {
   gboolean running;
   VsSampleResult result;
   gboolean has_result;
+  gboolean adopting;        /* the index moves to a result already computed */
 };
 
 G_DEFINE_FINAL_TYPE (VxSampleView, vx_sample_view, GTK_TYPE_WIDGET)
@@ -38,6 +39,8 @@ typedef struct {
   VsSharedData *data;
   VsRunSettings run;
   int index, block;
+  gboolean search;         /* from index on, the first image the crossbars get wrong */
+  gboolean found;
   VsSampleResult result;
 } SampleJob;
 
@@ -51,6 +54,28 @@ sample_job_free (gpointer data)
   g_free (job);
 }
 
+/* the images after job->index, once round, until one is misclassified on crossbars */
+static gboolean
+search_wrong (SampleJob *job, GCancellable *cancellable, GError **error)
+{
+  int n = job->data->data->n;
+  for (int k = 1; k <= n && !g_cancellable_is_cancelled (cancellable); k++)
+    {
+      int i = (job->index + k) % n;
+      vs_sample_result_clear (&job->result);
+      if (!vs_compute_sample (job->model->model, job->data->data, &job->run, i, job->block,
+                              &job->result, error))
+        return FALSE;
+      if (job->result.pred_noisy != job->result.label)
+        {
+          job->index = i;
+          job->found = TRUE;
+          return TRUE;
+        }
+    }
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
 static void
 sample_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -58,8 +83,9 @@ sample_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   GError *error = NULL;
   vs_compute_lock ();
   gboolean ok = !g_cancellable_is_cancelled (cancellable)
-    && vs_compute_sample (job->model->model, job->data->data, &job->run, job->index, job->block,
-                          &job->result, &error);
+    && (job->search ? search_wrong (job, cancellable, &error)
+        : vs_compute_sample (job->model->model, job->data->data, &job->run, job->index, job->block,
+                             &job->result, &error));
   vs_compute_unlock ();
   if (ok)
     g_task_return_boolean (task, TRUE);
@@ -134,6 +160,18 @@ sample_done (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
   SampleJob *job = g_task_get_task_data (task);
+  if (job->search && !job->found)
+    {
+      gtk_label_set_label (self->summary_label, "No image of the dataset is misclassified on crossbars");
+      return;
+    }
+  if (job->search)
+    {
+      /* the result is in hand: moving the index must not compute it again */
+      self->adopting = TRUE;
+      gtk_adjustment_set_value (self->index_adjustment, job->index);
+      self->adopting = FALSE;
+    }
   vs_sample_result_clear (&self->result);
   self->result = job->result;
   memset (&job->result, 0, sizeof job->result);
@@ -142,7 +180,7 @@ sample_done (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
-start_sample (VxSampleView *self)
+start_job (VxSampleView *self, gboolean search)
 {
   if (!self->has_inputs || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
@@ -161,8 +199,17 @@ start_sample (VxSampleView *self)
   job->index = MIN ((int) gtk_adjustment_get_value (self->index_adjustment), self->data->data->n - 1);
   job->block = MIN ((int) gtk_drop_down_get_selected (self->block_dropdown),
                     self->model->model->arch.depth - 1);
+  job->search = search;
   self->running = TRUE;
+  if (search)
+    gtk_label_set_label (self->summary_label, "Looking for a misclassified image…");
   vx_task_run (self, self->cancellable, TRUE, job, sample_job_free, sample_thread, sample_done);
+}
+
+static void
+start_sample (VxSampleView *self)
+{
+  start_job (self, FALSE);
 }
 
 /* ---- public ---------------------------------------------------------------------------- */
@@ -283,10 +330,25 @@ step_action (GtkWidget *widget, const char *action_name, GVariant *param)
   gtk_adjustment_set_value (self->index_adjustment, v);
 }
 
+void
+vx_sample_view_next_misclassified (VxSampleView *self)
+{
+  g_return_if_fail (VX_IS_SAMPLE_VIEW (self));
+  if (self->has_inputs)
+    start_job (self, TRUE);
+}
+
+static void
+next_wrong_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  vx_sample_view_next_misclassified (VX_SAMPLE_VIEW (widget));
+}
+
 static void
 on_choice_changed (VxSampleView *self)
 {
-  start_sample (self);
+  if (!self->adopting)
+    start_sample (self);
 }
 
 static void
@@ -344,6 +406,7 @@ vx_sample_view_class_init (VxSampleViewClass *klass)
   gtk_widget_class_install_action (widget_class, "sample.previous", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "sample.next", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "sample.random", NULL, step_action);
+  gtk_widget_class_install_action (widget_class, "sample.next-wrong", NULL, next_wrong_action);
 }
 
 static void

@@ -19,6 +19,8 @@ void     vx_sample_view_set_inputs (VxSampleView *self, VsSharedModel *model, Vs
 gboolean vx_sample_view_is_busy    (VxSampleView *self);
 /* the sample shown, or NULL */
 const VsSampleResult *vx_sample_view_get_result (VxSampleView *self);
+/* from the image shown on, the next one the crossbars misclassify (on a worker thread) */
+void     vx_sample_view_next_misclassified (VxSampleView *self);
 GList   *vx_sample_view_get_cards  (VxSampleView *self);
 
 G_END_DECLS

@@ -83,16 +83,30 @@ save_chosen (GtkWidget *owner, GFile *file, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_file_get_path (file);
-  if (!path || !vx_window_save_study (VX_WINDOW (owner), path, &error))
+  VxWindow *self = VX_WINDOW (owner);
+  gboolean close = GPOINTER_TO_INT (user_data);
+  if (!path || !vx_window_save_study (self, path, &error))
     vx_show_error (owner, "The study could not be saved",
                    error ? error->message : "The location is not a local file.");
+  else if (close)
+    {
+      self->close_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+void
+_vx_window_choose_save (VxWindow *self, gboolean close_after)
+{
+  vx_choose_file (GTK_WIDGET (self), GTK_FILE_CHOOSER_ACTION_SAVE, "Save Study", "_Save",
+                  "study.vitx-study", "ViT-X Explorer studies", study_patterns, save_chosen,
+                  GINT_TO_POINTER (close_after));
 }
 
 static void
 save_study_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  vx_choose_file (widget, GTK_FILE_CHOOSER_ACTION_SAVE, "Save Study", "_Save", "study.vitx-study",
-                  "ViT-X Explorer studies", study_patterns, save_chosen, NULL);
+  _vx_window_choose_save (VX_WINDOW (widget), FALSE);
 }
 
 static gboolean
@@ -133,7 +147,29 @@ export_all_action (GtkWidget *widget, const char *name, GVariant *param)
 static void
 reset_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  vx_settings_reset_paper_defaults (VX_WINDOW (widget)->settings);
+  VxWindow *self = VX_WINDOW (widget);
+  vx_settings_reset_paper_defaults (self->settings);
+  /* one step, named, with its toast: 25 values back in one go are easy to regret */
+  _vx_window_history_set_label (self, "Reset {n} parameters to the paper's defaults");
+  _vx_window_history_commit (self);
+}
+
+static void
+history_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VxWindow *self = VX_WINDOW (widget);
+  if (g_str_equal (name, "win.undo"))
+    vx_window_undo (self);
+  else
+    vx_window_redo (self);
+}
+
+static void
+dismiss_toast_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VxWindow *self = VX_WINDOW (widget);
+  g_clear_handle_id (&self->toast_id, g_source_remove);
+  gtk_revealer_set_reveal_child (self->toast_revealer, FALSE);
 }
 
 static void
@@ -166,6 +202,8 @@ _vx_window_update_actions (VxWindow *self)
   gtk_widget_action_set_enabled (w, "win.export-all", ready);
   gtk_widget_action_set_enabled (w, "win.tour-next", self->classroom && self->tour_step + 1 < n);
   gtk_widget_action_set_enabled (w, "win.tour-previous", self->classroom && self->tour_step > 0);
+  gtk_widget_action_set_enabled (w, "win.undo", _vx_window_can_undo (self));
+  gtk_widget_action_set_enabled (w, "win.redo", _vx_window_can_redo (self));
 }
 
 void
@@ -179,9 +217,14 @@ _vx_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.save-study", NULL, save_study_action);
   gtk_widget_class_install_action (widget_class, "win.export-all", NULL, export_all_action);
   gtk_widget_class_install_action (widget_class, "win.reset-defaults", NULL, reset_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-toast", NULL, dismiss_toast_action);
   gtk_widget_class_install_action (widget_class, "win.tour-next", NULL, tour_action);
   gtk_widget_class_install_action (widget_class, "win.tour-previous", NULL, tour_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_property_action (widget_class, "win.classroom", "classroom");
   gtk_widget_class_install_property_action (widget_class, "win.show-controls", "controls-visible");
+  gtk_widget_class_install_property_action (widget_class, "win.lock-axes", "lock-axes");
+  gtk_widget_class_install_property_action (widget_class, "win.pin-baseline", "baseline-pinned");
 }

@@ -31,17 +31,18 @@ _vx_window_set_inputs (VxWindow *self, VsSharedModel *model, VsSharedData *data)
         }
       g_auto (GStrv) items = g_strv_builder_end (b);
       gtk_string_list_splice (self->block_list, 0, n, (const char *const *) items);
-      g_autofree char *title = g_strdup_printf ("ViT-X Explorer — %s", model->name);
-      gtk_window_set_title (GTK_WINDOW (self), title);
     }
   if (data && data != self->data)
     {
       g_clear_pointer (&self->data, vs_shared_data_unref);
       self->data = vs_shared_data_ref (data);
     }
+  _vx_window_update_title (self);
   if (self->model)
     vx_controls_set_limits (self->controls, vx_arch_head_dim (&self->model->model->arch),
                             self->data ? self->data->data->n : 10000);
+  if (model || data)
+    _vx_window_tour_forget (self);
   vx_worker_set_inputs (self->worker, self->model, self->data);
   _vx_window_apply_settings (self);
   _vx_window_update_actions (self);
@@ -99,7 +100,7 @@ vx_window_load_default_model (VxWindow *self, GError **error)
 
 /* the study's settings, and its results when they were computed on the files loaded now */
 static void
-apply_study (VxWindow *self, const VsStudy *study)
+apply_study (VxWindow *self, const VsStudy *study, const char *path)
 {
   gboolean same_files = self->model && self->data
     && g_strcmp0 (study->model_path, self->model->model->path) == 0
@@ -114,6 +115,12 @@ apply_study (VxWindow *self, const VsStudy *study)
         vx_worker_seed_ideal (self->worker, study->current->n, study->ideal_top1);
     }
   vx_run_settings_store (&study->settings, self->settings);
+  /* one undo step back to the settings before the study */
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *label = g_strdup_printf ("Opened %s: {n} parameters changed", name);
+  _vx_window_history_set_label (self, label);
+  _vx_window_history_commit (self);
+  _vx_window_mark_clean (self, path);
 }
 
 /* ---- opening files without blocking the main loop ---------------------------------------- */
@@ -122,6 +129,7 @@ typedef struct {
   char *path;
   gboolean is_model;
   VsStudy *study;            /* applied once the model is in (nullable) */
+  char *study_path;
   VsSharedModel *model;      /* the model a dataset is sized for (image folders), nullable */
   VxModel *loaded_model;
   VxDataset *loaded_data;
@@ -133,6 +141,7 @@ open_job_free (gpointer data)
   OpenJob *job = data;
   g_free (job->path);
   vs_study_free (job->study);
+  g_free (job->study_path);
   g_clear_pointer (&job->model, vs_shared_model_unref);
   vx_model_free (job->loaded_model);
   vx_dataset_free (job->loaded_data);
@@ -172,7 +181,7 @@ open_done (GObject *source, GAsyncResult *res, gpointer user_data)
                      : "The dataset could not be opened; the previous one stays loaded",
                      error->message);
       if (job->study)
-        apply_study (self, job->study);
+        apply_study (self, job->study, job->study_path);
       _vx_window_refresh (self);
       return;
     }
@@ -181,7 +190,7 @@ open_done (GObject *source, GAsyncResult *res, gpointer user_data)
       g_autoptr (VsSharedModel) m = vs_shared_model_new (g_steal_pointer (&job->loaded_model));
       _vx_window_set_inputs (self, m, NULL);
       if (job->study)
-        apply_study (self, job->study);
+        apply_study (self, job->study, job->study_path);
     }
   else
     {
@@ -191,9 +200,10 @@ open_done (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
-open_file (VxWindow *self, const char *path, gboolean is_model, VsStudy *study)
+open_file (VxWindow *self, const char *path, gboolean is_model, VsStudy *study, const char *study_path)
 {
   OpenJob *job = g_new0 (OpenJob, 1);
+  job->study_path = g_strdup (study_path);
   job->path = g_strdup (path);
   job->is_model = is_model;
   job->study = study;
@@ -207,14 +217,14 @@ void
 vx_window_open_model_file (VxWindow *self, const char *path)
 {
   g_return_if_fail (VX_IS_WINDOW (self));
-  open_file (self, path, TRUE, NULL);
+  open_file (self, path, TRUE, NULL, NULL);
 }
 
 void
 vx_window_open_dataset_file (VxWindow *self, const char *path)
 {
   g_return_if_fail (VX_IS_WINDOW (self));
-  open_file (self, path, FALSE, NULL);
+  open_file (self, path, FALSE, NULL, NULL);
 }
 
 gboolean
@@ -248,6 +258,10 @@ vx_window_save_study (VxWindow *self, const char *path, GError **error)
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autofree char *uri = g_file_get_uri (file);
   vx_settings_add_recent (self->settings, uri);
+  _vx_window_mark_clean (self, path);
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *text = g_strdup_printf ("Saved %s", name);
+  _vx_window_toast (self, text, NULL, NULL);
   return TRUE;
 }
 
@@ -264,10 +278,10 @@ vx_window_open_study (VxWindow *self, const char *path, GError **error)
   if (study->model_path && (!self->model || g_strcmp0 (self->model->model->path, study->model_path) != 0)
       && g_file_test (study->model_path, G_FILE_TEST_IS_REGULAR))
     {
-      open_file (self, study->model_path, TRUE, g_steal_pointer (&study));
+      open_file (self, study->model_path, TRUE, g_steal_pointer (&study), path);
       return TRUE;
     }
-  apply_study (self, study);
+  apply_study (self, study, path);
   return TRUE;
 }
 

@@ -98,6 +98,43 @@ refresh_stats (VxWindow *self, const VsRunResult *r, int block, int kv)
   gtk_label_set_label (self->kv_stats_note, note);
 }
 
+/* ---- the SNR chart on a kept axis ------------------------------------------------------------ */
+
+static void
+widen (double *lo, double *hi, const VxChartBars *m)
+{
+  for (guint s = 0; s < m->n_series; s++)
+    for (guint c = 0; c < m->n_categories; c++)
+      {
+        double v = m->series[s].values[c];
+        if (isfinite (v))
+          {
+            *lo = MIN (*lo, 5.0 * floor (v / 5.0));
+            *hi = MAX (*hi, 5.0 * ceil (v / 5.0));
+          }
+      }
+}
+
+/* In the tour (and with the axis locked) bars are compared from one setting to the
+ * next, so the axis stays put: it only widens, never to cut a bar. */
+VsChartBox *
+_vx_window_snr_chart (VxWindow *self, VsRunResult *plain, VsRunResult *clip)
+{
+  VsChartBox *box = vs_result_chart_snr (plain, clip, self->baseline, &self->style);
+  if ((!self->classroom && !self->lock_axes) || box->u.common.empty_message)
+    return box;
+  if (!(self->snr_hi > self->snr_lo))
+    {
+      /* the tour's steps span about -5 to 30 dB on the shipped models */
+      self->snr_lo = self->classroom ? -10.0 : 0.0;
+      self->snr_hi = self->classroom ? 35.0 : 0.0;
+    }
+  widen (&self->snr_lo, &self->snr_hi, &box->u.bars);
+  box->u.bars.y_min = self->snr_lo;
+  box->u.bars.y_max = self->snr_hi;
+  return box;
+}
+
 /* ---- the overview ---------------------------------------------------------------------------- */
 
 static void
@@ -158,6 +195,37 @@ refresh_radar (VxWindow *self, const VsRunSettings *s, VsRunResult *plain, VsRun
             vs_result_chart_radar (e, n, a->num_classes, sub, &self->style));
 }
 
+/* the accuracy against the pinned baseline, else the ideal model, coloured by direction */
+static void
+refresh_delta (VxWindow *self, double top1)
+{
+  const VsRunResult *b = self->baseline;
+  double against = b ? (b->images_done ? b->top1 : NAN) : vx_worker_get_ideal (self->worker);
+  GtkWidget *w = GTK_WIDGET (self->delta_label);
+  gtk_widget_remove_css_class (w, "vx-delta-up");
+  gtk_widget_remove_css_class (w, "vx-delta-down");
+  gtk_widget_set_visible (GTK_WIDGET (self->baseline_name_label), b != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->baseline_label), b != NULL);
+  if (b)
+    {
+      g_autofree char *acc = format_percent (b->images_done ? b->top1 : NAN);
+      g_autofree char *text = g_strdup_printf ("%s · ⟨SNR⟩ %.1f dB", acc, b->snr_mean_db);
+      gtk_label_set_label (self->baseline_label, text);
+    }
+  if (!isfinite (top1) || !isfinite (against))
+    {
+      gtk_label_set_label (self->delta_label, "");
+      return;
+    }
+  double d = 100.0 * (top1 - against);
+  const char *what = b ? "vs baseline" : "vs ideal";
+  g_autofree char *text = fabs (d) < 0.05 ? g_strdup_printf ("±0.0 points %s", what)
+                        : g_strdup_printf ("%s%.1f points %s", d > 0 ? "+" : "−", fabs (d), what);
+  gtk_label_set_label (self->delta_label, text);
+  if (fabs (d) >= 0.05)
+    gtk_widget_add_css_class (w, d > 0 ? "vx-delta-up" : "vx-delta-down");
+}
+
 static void
 refresh_readout (VxWindow *self, const VsRunSettings *s, VsRunResult *cur, VsRunResult *oth)
 {
@@ -194,6 +262,7 @@ refresh_readout (VxWindow *self, const VsRunSettings *s, VsRunResult *cur, VsRun
   gtk_label_set_label (self->other_label, oacc2 ? oacc2 : oacc);
   g_autofree char *snr = cur && cur->snr_db ? g_strdup_printf ("%.1f dB", cur->snr_mean_db) : g_strdup ("—");
   gtk_label_set_label (self->snr_label, snr);
+  refresh_delta (self, have ? cur->top1 : NAN);
 }
 
 void
@@ -283,7 +352,7 @@ _vx_window_refresh_stage (VxWindow *self, VxWorkerStage stage)
       refresh_readout (self, s, cur, oth);
       break;
     case VX_WORKER_STAGE_OTHER_FIRST:
-      set_card (self, self->snr_card, vs_result_chart_snr (plain, clip, &self->style));
+      set_card (self, self->snr_card, _vx_window_snr_chart (self, plain, clip));
       refresh_readout (self, s, cur, oth);
       break;
     case VX_WORKER_STAGE_CURRENT_DONE:
@@ -313,14 +382,14 @@ _vx_window_refresh (VxWindow *self)
   _vx_window_refresh_histogram (self);
   if (!s || !self->model)
     {
-      set_card (self, self->snr_card, vs_result_chart_snr (NULL, NULL, &self->style));
+      set_card (self, self->snr_card, vs_result_chart_snr (NULL, NULL, NULL, &self->style));
       set_card (self, self->radar_card, vs_result_chart_radar (NULL, 0, 10, NULL, &self->style));
       refresh_readout (self, s ? s : &(VsRunSettings) { 0 }, NULL, NULL);
       return;
     }
   VsRunResult *plain = s->xbar.clipformer ? oth : cur;
   VsRunResult *clip = s->xbar.clipformer ? cur : oth;
-  set_card (self, self->snr_card, vs_result_chart_snr (plain, clip, &self->style));
+  set_card (self, self->snr_card, _vx_window_snr_chart (self, plain, clip));
   refresh_radar (self, s, plain, clip);
   refresh_readout (self, s, cur, oth);
 }

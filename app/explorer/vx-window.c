@@ -9,7 +9,7 @@
 
 G_DEFINE_FINAL_TYPE (VxWindow, vx_window, GTK_TYPE_APPLICATION_WINDOW)
 
-enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, N_PROPS };
+enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, PROP_LOCK_AXES, PROP_PINNED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static const char *const stage_nicks[] = { "before", "after", "both", NULL };
@@ -22,6 +22,8 @@ on_worker_updated (VxWorker *worker, int stage, VxWindow *self)
   if (stage == VX_WORKER_STAGE_IDLE)
     self->finished_at = g_get_monotonic_time ();
   _vx_window_refresh_stage (self, stage);
+  if (stage != VX_WORKER_STAGE_BATCH)
+    _vx_window_tour_update (self);
 }
 
 static void
@@ -54,6 +56,7 @@ apply_settings_idle (gpointer data)
 {
   VxWindow *self = data;
   self->apply_id = 0;
+  _vx_window_history_commit (self);
   _vx_window_apply_settings (self);
   return G_SOURCE_REMOVE;
 }
@@ -129,32 +132,6 @@ restyle (VxWindow *self)
 }
 
 void
-vx_window_show_tour_step (VxWindow *self, guint step)
-{
-  guint n;
-  const VxTourStep *steps = vx_tour_steps (&n);
-  self->tour_step = MIN (step, n - 1);
-  VsRunSettings now, s;
-  vx_run_settings_load (&now, self->settings);
-  vx_tour_step_settings (self->tour_step, &s);
-  /* the evaluation's size stays the user's */
-  s.n_images = now.n_images;
-  s.repeats = now.repeats;
-  s.xbar.seed = now.xbar.seed;
-  vx_run_settings_store (&s, self->settings);
-  gtk_stack_set_visible_child_name (self->view_stack, steps[self->tour_step].view);
-  vx_tour_bar_show_step (self->tour_bar, self->tour_step);
-  vx_tour_bar_set_settings (self->tour_bar, &s);
-  _vx_window_update_actions (self);
-}
-
-guint
-vx_window_get_tour_step (VxWindow *self)
-{
-  return self->tour_step;
-}
-
-void
 vx_window_set_classroom (VxWindow *self, gboolean classroom)
 {
   g_return_if_fail (VX_IS_WINDOW (self));
@@ -162,6 +139,8 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
   if (classroom == self->classroom)
     return;
   self->classroom = classroom;
+  /* the tour's axis is its own; the user's locked one starts again afterwards */
+  self->snr_lo = self->snr_hi = 0.0;
   /* the class sees the charts; the tour bar says what each step set (F9 shows the controls) */
   vx_window_set_controls_visible (self, !classroom);
   gtk_widget_set_visible (GTK_WIDGET (self->kv_stats_note), !classroom);
@@ -186,10 +165,42 @@ vx_window_set_classroom (VxWindow *self, gboolean classroom)
         gtk_widget_remove_controller (GTK_WIDGET (self), self->tour_keys);
       self->tour_keys = NULL;
       gtk_widget_set_visible (GTK_WIDGET (self->tour_bar), FALSE);
+      /* back to where the user was: not a step to undo */
       vx_run_settings_store (&self->before_classroom, self->settings);
+      self->history_restoring = TRUE;
+      _vx_window_history_commit (self);
     }
   restyle (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSROOM]);
+}
+
+void
+vx_window_set_lock_axes (VxWindow *self, gboolean lock)
+{
+  g_return_if_fail (VX_IS_WINDOW (self));
+  lock = !!lock;
+  if (lock == self->lock_axes)
+    return;
+  self->lock_axes = lock;
+  self->snr_lo = self->snr_hi = 0.0;
+  if (self->settings)
+    _vx_window_refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCK_AXES]);
+}
+
+void
+vx_window_pin_baseline (VxWindow *self, gboolean pin)
+{
+  g_return_if_fail (VX_IS_WINDOW (self));
+  VsRunResult *cur = pin && self->worker ? vx_worker_get_current (self->worker) : NULL;
+  if (!pin && !self->baseline)
+    return;
+  g_clear_pointer (&self->baseline, vs_run_result_unref);
+  if (cur)
+    self->baseline = vs_run_result_ref (cur);
+  if (self->settings)
+    _vx_window_refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
 }
 
 gboolean
@@ -244,13 +255,18 @@ on_wait_timeout (gpointer data)
 }
 
 gboolean
+vx_window_is_busy (VxWindow *self)
+{
+  return self->apply_id || self->loading || self->tour_jobs > 0 || vx_worker_is_busy (self->worker)
+         || vx_sample_view_is_busy (self->sample_view) || vx_sweeps_view_is_running (self->sweeps_view);
+}
+
+gboolean
 vx_window_wait_idle (VxWindow *self, guint timeout_ms)
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, on_wait_timeout, &timed_out);
-  while (!timed_out && (self->apply_id || self->loading || vx_worker_is_busy (self->worker)
-                        || vx_sample_view_is_busy (self->sample_view)
-                        || vx_sweeps_view_is_running (self->sweeps_view)))
+  while (!timed_out && vx_window_is_busy (self))
     g_main_context_iteration (NULL, TRUE);
   /* let the last results reach the screen */
   while (!timed_out && g_main_context_pending (NULL))
@@ -268,6 +284,12 @@ vx_window_get_card (VxWindow *self, const char *name)
     if (g_strcmp0 (gtk_widget_get_name (l->data), name) == 0)
       return l->data;
   return NULL;
+}
+
+const char *
+vx_window_get_delta_text (VxWindow *self)
+{
+  return gtk_label_get_label (self->delta_label);
 }
 
 const char *
@@ -367,6 +389,8 @@ vx_window_new (GtkApplication *app, GSettings *settings)
   VxWindow *self = g_object_new (VX_TYPE_WINDOW, "application", app, NULL);
   self->settings = g_object_ref (settings);
   bind_settings (self);
+  _vx_window_history_commit (self);
+  _vx_window_mark_clean (self, NULL);
   _vx_window_apply_settings (self);
   _vx_window_update_actions (self);
   _vx_window_refresh (self);
@@ -377,6 +401,8 @@ static gboolean
 vx_window_close_request (GtkWindow *window)
 {
   VxWindow *self = VX_WINDOW (window);
+  if (self->settings && !_vx_window_confirm_close (self))
+    return TRUE;
   if (self->settings && !self->classroom)
     {
       int w, h;
@@ -398,6 +424,10 @@ vx_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     g_value_set_boolean (value, VX_WINDOW (object)->classroom);
   else if (prop_id == PROP_CONTROLS_VISIBLE)
     g_value_set_boolean (value, vx_window_get_controls_visible (VX_WINDOW (object)));
+  else if (prop_id == PROP_LOCK_AXES)
+    g_value_set_boolean (value, VX_WINDOW (object)->lock_axes);
+  else if (prop_id == PROP_PINNED)
+    g_value_set_boolean (value, VX_WINDOW (object)->baseline != NULL);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -409,6 +439,10 @@ vx_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
     vx_window_set_classroom (VX_WINDOW (object), g_value_get_boolean (value));
   else if (prop_id == PROP_CONTROLS_VISIBLE)
     vx_window_set_controls_visible (VX_WINDOW (object), g_value_get_boolean (value));
+  else if (prop_id == PROP_LOCK_AXES)
+    vx_window_set_lock_axes (VX_WINDOW (object), g_value_get_boolean (value));
+  else if (prop_id == PROP_PINNED)
+    vx_window_pin_baseline (VX_WINDOW (object), g_value_get_boolean (value));
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -418,11 +452,20 @@ vx_window_dispose (GObject *object)
 {
   VxWindow *self = VX_WINDOW (object);
   g_clear_handle_id (&self->apply_id, g_source_remove);
+  g_clear_handle_id (&self->relayout_id, g_source_remove);
+  if (self->close_dialog)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->close_dialog)));
+  if (self->tour_results)
+    _vx_window_tour_forget (self);
+  g_clear_pointer (&self->tour_results, g_hash_table_unref);
+  g_clear_pointer (&self->tour_pending, g_hash_table_unref);
   if (self->worker)
     g_signal_handlers_disconnect_by_data (self->worker, self);
   g_clear_object (&self->worker);
   gtk_widget_dispose_template (GTK_WIDGET (object), VX_TYPE_WINDOW);
+  _vx_window_history_clear (self);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->baseline, vs_run_result_unref);
   g_clear_pointer (&self->model, vs_shared_model_unref);
   g_clear_pointer (&self->data, vs_shared_data_unref);
   G_OBJECT_CLASS (vx_window_parent_class)->dispose (object);
@@ -456,6 +499,13 @@ on_theme_changed (GtkSettings *gs, GParamSpec *pspec, VxWindow *self)
 }
 
 static void
+vx_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  GTK_WIDGET_CLASS (vx_window_parent_class)->size_allocate (widget, width, height, baseline);
+  _vx_window_check_width (VX_WINDOW (widget), width);
+}
+
+static void
 vx_window_realize (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (vx_window_parent_class)->realize (widget);
@@ -474,6 +524,7 @@ vx_window_class_init (VxWindowClass *klass)
   object_class->dispose = vx_window_dispose;
   window_class->close_request = vx_window_close_request;
   widget_class->realize = vx_window_realize;
+  widget_class->size_allocate = vx_window_size_allocate;
 
   properties[PROP_CLASSROOM] = g_param_spec_boolean ("classroom", NULL, NULL, FALSE,
                                                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
@@ -481,6 +532,12 @@ vx_window_class_init (VxWindowClass *klass)
   properties[PROP_CONTROLS_VISIBLE] = g_param_spec_boolean ("controls-visible", NULL, NULL, TRUE,
                                                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
                                                             | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LOCK_AXES] = g_param_spec_boolean ("lock-axes", NULL, NULL, FALSE,
+                                                     G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                                     | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PINNED] = g_param_spec_boolean ("baseline-pinned", NULL, NULL, FALSE,
+                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                                  | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (VX_TYPE_CONTROLS);
@@ -499,9 +556,14 @@ vx_window_class_init (VxWindowClass *klass)
   CHILD (banner_button);
   CHILD (paned);
   CHILD (overview_grid);
+  CHILD (readout);
+  CHILD (stats_card);
   CHILD (controls_scroller);
   CHILD (controls);
   CHILD (progress_bar);
+  CHILD (toast_revealer);
+  CHILD (toast_label);
+  CHILD (toast_button);
   CHILD (view_stack);
   CHILD (accuracy_label);
   CHILD (interval_label);
@@ -511,6 +573,9 @@ vx_window_class_init (VxWindowClass *klass)
   CHILD (other_label);
   CHILD (snr_label);
   CHILD (status_label);
+  CHILD (delta_label);
+  CHILD (baseline_name_label);
+  CHILD (baseline_label);
   CHILD (images_bar);
   CHILD (hist_card);
   CHILD (radar_card);
@@ -540,6 +605,11 @@ vx_window_init (VxWindow *self)
   GtkSettings *gs = gtk_settings_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
   g_signal_connect_object (gs, "notify::gtk-application-prefer-dark-theme", G_CALLBACK (on_theme_changed), self, 0);
   g_signal_connect_object (gs, "notify::gtk-theme-name", G_CALLBACK (on_theme_changed), self, 0);
+  self->tour_results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) vs_run_result_unref);
+  self->tour_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  _vx_window_history_init (self);
+  _vx_window_guard_wheel (self);
   self->worker = vx_worker_new ();
   g_signal_connect (self->worker, "updated", G_CALLBACK (on_worker_updated), self);
   g_signal_connect (self->worker, "notify::busy", G_CALLBACK (on_worker_busy), self);

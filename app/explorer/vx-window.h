@@ -29,11 +29,21 @@ gboolean  vx_window_open_study   (VxWindow *self, const char *path, GError **err
 /* every chart of every view as PNG, SVG and CSV into dir; *n_files set */
 gboolean  vx_window_export_all   (VxWindow *self, const char *dir, guint *n_files, GError **error);
 
+/* back to the settings before the last change, and forward again; FALSE when there is none */
+gboolean  vx_window_undo         (VxWindow *self);
+gboolean  vx_window_redo         (VxWindow *self);
+/* the settings differ from the study file's (or from the start, for an untitled study) */
+gboolean  vx_window_is_dirty     (VxWindow *self);
+
 void      vx_window_set_classroom (VxWindow *self, gboolean classroom);
 /* the controls pane (hidden in classroom mode until F9) */
 void      vx_window_set_controls_visible (VxWindow *self, gboolean visible);
 gboolean  vx_window_get_controls_visible (VxWindow *self);
 gboolean  vx_window_get_classroom (VxWindow *self);
+/* keep the SNR axis while settings change (it only widens) */
+void      vx_window_set_lock_axes (VxWindow *self, gboolean lock);
+/* compare what follows with the result shown now (FALSE: with the ideal model again) */
+void      vx_window_pin_baseline  (VxWindow *self, gboolean pin);
 void      vx_window_show_tour_step (VxWindow *self, guint step);
 guint     vx_window_get_tour_step (VxWindow *self);
 

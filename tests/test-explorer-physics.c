@@ -1,0 +1,176 @@
+/* test-explorer-physics.c: the explorer under Xvfb: the accuracy's change, a pinned baseline, the Sample view's shared scale and misclassified images */
+#define G_LOG_DOMAIN "test-explorer-physics"
+#include "config.h"
+
+#include <math.h>
+
+#include "test-explorer-common.h"
+#include "vx-application.h"
+#include "vx-settings.h"
+#include "vx-window-private.h"
+
+#define WAIT_MS 300000
+
+static struct {
+  VxApplication *app;
+  GSettings *settings;
+  VxWindow *win;
+  char *dir;
+  char *data_dir;
+  char *model_path;
+} fx;
+
+static void
+wait_idle (void)
+{
+  g_assert_true (vx_window_wait_idle (fx.win, test_wait_ms (WAIT_MS)));
+}
+
+static VsRunResult *
+result (void)
+{
+  VsRunResult *r = vx_window_get_last_result (fx.win);
+  g_assert_nonnull (r);
+  g_assert_true (r->complete);
+  return r;
+}
+
+/* "−7.0 points vs ideal": the number and its sign, and the colour that goes with them */
+static void
+assert_delta (double against, const char *what)
+{
+  double d = 100.0 * (result ()->top1 - against);
+  const char *text = vx_window_get_delta_text (fx.win);
+  g_test_message ("delta: %s (%.3f)", text, d);
+  g_assert_nonnull (strstr (text, what));
+  g_autofree char *number = g_strdup_printf ("%.1f points", fabs (d));
+  g_assert_nonnull (strstr (text, number));
+  GtkWidget *w = GTK_WIDGET (fx.win->delta_label);
+  if (fabs (d) < 0.05)
+    g_assert_true (g_str_has_prefix (text, "±"));
+  else
+    {
+      g_assert_true (g_str_has_prefix (text, d > 0 ? "+" : "−"));
+      g_assert_true (gtk_widget_has_css_class (w, d > 0 ? "vx-delta-up" : "vx-delta-down"));
+      g_assert_false (gtk_widget_has_css_class (w, d > 0 ? "vx-delta-down" : "vx-delta-up"));
+    }
+}
+
+static void
+test_delta_and_baseline (void)
+{
+  g_settings_set_double (fx.settings, "gamma", 0.0);
+  wait_idle ();
+  assert_delta (vx_worker_get_ideal (vx_window_get_worker (fx.win)), "vs ideal");
+  g_autoptr (VsRunResult) base = vs_run_result_ref (result ());
+
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.pin-baseline", NULL);
+  g_assert_true (fx.win->baseline == base);
+  g_settings_set_double (fx.settings, "gamma", 5.0);
+  wait_idle ();
+  g_assert_cmpfloat (result ()->top1, <, base->top1);
+  assert_delta (base->top1, "vs baseline");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (fx.win->delta_label), "vx-delta-down"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fx.win->baseline_label)));
+  VsChartBox *snr = vx_chart_card_get_box (vx_window_get_card (fx.win, "snr-per-block"));
+  g_assert_cmpuint (snr->u.bars.n_series, ==, 3);
+  for (int b = 0; b < base->depth; b++)
+    g_assert_cmpfloat (snr->u.bars.series[2].values[b], ==, base->snr_db[b]);
+  g_assert_cmpfloat (snr->u.bars.series[2].summary, ==, base->snr_mean_db);
+
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.pin-baseline", NULL);
+  g_assert_null (fx.win->baseline);
+  snr = vx_chart_card_get_box (vx_window_get_card (fx.win, "snr-per-block"));
+  g_assert_cmpuint (snr->u.bars.n_series, ==, 2);
+  assert_delta (vx_worker_get_ideal (vx_window_get_worker (fx.win)), "vs ideal");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fx.win->baseline_label)));
+}
+
+static void
+test_sample (void)
+{
+  g_settings_set_int (fx.settings, "sample-index", 0);
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "sample");
+  wait_idle ();
+  VxSampleView *sv = vx_window_get_sample_view (fx.win);
+  const VsSampleResult *s = vx_sample_view_get_result (sv);
+  g_assert_nonnull (s);
+
+  /* one colour scale for both attention maps: the range of both */
+  double lo = INFINITY, hi = -INFINITY;
+  for (int i = 0; i < s->grid * s->grid; i++)
+    {
+      lo = MIN (lo, MIN (s->attn_ideal[i], s->attn_noisy[i]));
+      hi = MAX (hi, MAX (s->attn_ideal[i], s->attn_noisy[i]));
+    }
+  const VxChartImage *a = &vx_chart_card_get_box (vx_window_get_card (fx.win, "sample-attention-ideal"))->u.image;
+  const VxChartImage *b = &vx_chart_card_get_box (vx_window_get_card (fx.win, "sample-attention-noisy"))->u.image;
+  g_assert_cmpfloat (a->overlay_min, ==, lo);
+  g_assert_cmpfloat (a->overlay_max, ==, hi);
+  g_assert_cmpfloat (b->overlay_min, ==, lo);
+  g_assert_cmpfloat (b->overlay_max, ==, hi);
+
+  /* at gamma 5 some images are wrong: the next one is found, none skipped before it */
+  int start = s->index;
+  vx_sample_view_next_misclassified (sv);
+  wait_idle ();
+  s = vx_sample_view_get_result (sv);
+  g_assert_cmpint (s->index, >, start);
+  g_assert_cmpint (s->pred_noisy, !=, s->label);
+  g_assert_cmpint (g_settings_get_int (fx.settings, "sample-index"), ==, s->index);
+  const VsRunSettings *run = vx_worker_get_settings (vx_window_get_worker (fx.win));
+  VsSharedModel *m = vx_window_get_model (fx.win);
+  VsSharedData *d = vx_window_get_data (fx.win);
+  for (int i = start + 1; i < s->index; i++)
+    {
+      VsSampleResult r = { 0 };
+      g_autoptr (GError) error = NULL;
+      g_assert_true (vs_compute_sample (m->model, d->data, run, i, s->block, &r, &error));
+      g_assert_cmpint (r.pred_noisy, ==, r.label);
+      vs_sample_result_clear (&r);
+    }
+  VsSampleResult again = { 0 };
+  g_assert_true (vs_compute_sample (m->model, d->data, run, s->index, s->block, &again, NULL));
+  g_assert_cmpint (again.pred_noisy, ==, s->pred_noisy);
+  vs_sample_result_clear (&again);
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "overview");
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  g_autoptr (GError) error = NULL;
+  fx.dir = test_mkdtemp ();
+  fx.data_dir = g_build_filename (fx.dir, "data", NULL);
+  g_mkdir (fx.data_dir, 0755);
+  g_autoptr (VxDataset) eval = test_eval_dataset ();
+  test_write_idx (eval, fx.data_dir);
+  fx.model_path = test_model_path (fx.dir);
+
+  fx.app = vx_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (fx.app), NULL, &error));
+  g_assert_no_error (error);
+  fx.settings = vx_application_get_settings (fx.app);
+  vx_settings_reset_paper_defaults (fx.settings);
+  g_settings_set_int (fx.settings, "test-images", 128);
+  fx.win = vx_window_new (GTK_APPLICATION (fx.app), fx.settings);
+  gtk_window_set_default_size (GTK_WINDOW (fx.win), 1280, 800);
+  g_assert_true (vx_window_load_model (fx.win, fx.model_path, &error));
+  g_assert_true (vx_window_load_dataset (fx.win, fx.data_dir, &error));
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (fx.win));
+  wait_idle ();
+
+  g_test_add_func ("/explorer-physics/delta-and-baseline", test_delta_and_baseline);
+  g_test_add_func ("/explorer-physics/sample-scale-and-misclassified", test_sample);
+  int status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (fx.win));
+  g_object_unref (fx.app);
+  test_rmdir (fx.dir);
+  g_free (fx.dir);
+  g_free (fx.data_dir);
+  g_free (fx.model_path);
+  return status;
+}
