@@ -1,6 +1,6 @@
 /* explorer-latency.c: how quickly the explorer answers a control change, and its peak memory
  *
- * Issue 6 item 9. Opens the real window (run it under `xvfb-run -a`), waits for the
+ * Opens the real window (run it under `xvfb-run -a`), waits for the
  * first results, then changes the write-noise factor several times and measures
  *   1. change -> the first updated histogram/SNR draw (the frame after the first stage),
  *   2. change -> the accuracy on all test images (1,000 by default) complete,

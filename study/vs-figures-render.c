@@ -717,7 +717,7 @@ _vitx_fig_table2 (FigStudy *s, GError **error)
   return _vitx_fig_write_text (s, "table2.md", md, error);
 }
 
-/* ---- the outlier what-if (issue 9 item 5) ------------------------------------------------------------ */
+/* ---- the outlier what-if (docs/MODEL.md section 10) ------------------------------------------------------------ */
 
 #define OUTLIER_N 5
 static const double outlier_scales[OUTLIER_N] = { 1.0, 4.0, 8.0, 16.0, 32.0 };

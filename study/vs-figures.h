@@ -22,7 +22,7 @@
  *   fig10-hw                 attention area and energy, untransformed vs
  *                            ClipFormer (2, 0.25), DeiT-S, LV-ViT-S, the model (Fig. 10)
  *   table2 (+ table2.md)     accuracy without and with the best (alpha, beta) (Table II)
- *   figx-outlier             accuracy at gamma 5 vs outlier scale s (issue 9 item 5)
+ *   figx-outlier             accuracy at gamma 5 vs outlier scale s (docs/MODEL.md section 10)
  *
  * gamma, ON/OFF, ClipFormer and its (alpha, beta), and where a figure says so
  * the K/V scale policy and decode reading, are set by each figure; every

@@ -45,7 +45,7 @@ typedef enum {
   VX_KV_SCALE_N
 } VxKvScale;
 
-/* How ClipFormer's transformed K/V conductances are read back (issue 9, item 3). */
+/* How ClipFormer's transformed K/V conductances are read back (docs/MODEL.md section 4). */
 typedef enum {
   VX_CLIP_DECODE_PHYSICAL,      /* MODEL.md section 4: decode with the original w_max; the
                                    clipped arrays need fewer bits (3 slices at beta 0.25) */
@@ -209,7 +209,7 @@ double   vx_xbar_hist_frac_at_gmin (const VxXbarHist *h, int stage);
 /* bits needed by the largest level of a stage */
 int      vx_xbar_hist_bits_needed (const VxXbarHist *h, int stage);
 
-/* K/V statistics of one block (issue 9 item 4). Group = one head of one image. */
+/* K/V statistics of one block (docs/MODEL.md section 10). Group = one head of one image. */
 typedef struct {
   guint64 groups;           /* (image, head) matrices seen */
   guint64 values;
