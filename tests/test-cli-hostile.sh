@@ -49,7 +49,7 @@ run () {
     not_ok "$desc" "killed by signal $((status - 128))"
   elif [ $status -ne "$want" ]; then
     not_ok "$desc" "exit status $status, expected $want"
-  elif [ "$want" -ne 0 ] && ! grep -qE "^vitx( $cmd)?: " "$tmp/err"; then
+  elif [ "$want" -ne 0 ] && ! grep -qE "^vitx( $cmd( [a-z]+)?)?: " "$tmp/err"; then
     not_ok "$desc" "no 'vitx $cmd: ...' message on stderr"
   elif [ "$want" -ne 0 ] && ! grep -qF -- "$text" "$tmp/err"; then
     not_ok "$desc" "the message does not name '$text'"
@@ -221,6 +221,50 @@ for f in "$corpus"/corpus-image-folder/regress-bmp-*.png "$corpus"/corpus-image-
   run "eval --data: $(basename "$f") is refused by its signature" 1 "not a PNG or JPEG image" -- \
     eval --model "$model" --data "$d"
 done
+
+# ---- train and bench train ------------------------------------------------------------------
+# a 4-image IDX dataset (both splits) and a one-block ViT: seconds, not minutes
+idx_pair "$tmp/idx-train" 2051 4 28 28 3136 4
+cp "$tmp/idx-train/t10k-images-idx3-ubyte" "$tmp/idx-train/train-images-idx3-ubyte"
+printf '\000\001\002\003' | dd of="$tmp/idx-train/t10k-labels-idx1-ubyte" bs=1 seek=8 conv=notrunc 2> /dev/null
+cp "$tmp/idx-train/t10k-labels-idx1-ubyte" "$tmp/idx-train/train-labels-idx1-ubyte"
+tiny_vit="--depth 1 --dim 16 --heads 2 --mlp 32 --batch 2 --threads 1"
+# shellcheck disable=SC2086  # tiny_vit is a list of options
+run "train: one epoch on 4 images (control)" 0 "" -- train --data "$tmp/idx-train" $tiny_vit \
+  --epochs 1 --out "$tmp/tiny.safetensors" --log "$tmp/tiny.csv" --keep-checkpoint --json
+if [ -f "$tmp/tiny.safetensors" ] && grep -q '"epochs" *: *1' "$tmp/out" \
+   && [ "$(wc -l < "$tmp/tiny.csv")" -eq 2 ]; then
+  ok "train: the model, the JSON summary and one CSV row"
+else
+  not_ok "train: the model, the JSON summary and one CSV row"
+fi
+run "train --resume: a second epoch" 0 "" -- train --data "$tmp/idx-train" --epochs 2 \
+  --resume "$tmp/tiny.ckpt.safetensors" --out "$tmp/tiny.safetensors" --log "$tmp/tiny.csv" --threads 1
+if [ "$(cut -d, -f1 "$tmp/tiny.csv" | tr '\n' ' ')" = "epoch 1 2 " ]; then
+  ok "train --resume: the CSV log goes on from epoch 1"
+else
+  not_ok "train --resume: the CSV log goes on from epoch 1" "$(cat "$tmp/tiny.csv")"
+fi
+run "train --resume: missing checkpoint" 1 "$tmp/missing.ckpt" -- \
+  train --data "$tmp/idx-train" --resume "$tmp/missing.ckpt"
+# shellcheck disable=SC2086
+run "train --log: in a missing directory" 1 "$tmp/nowhere/log.csv" -- train --data "$tmp/idx-train" \
+  $tiny_vit --epochs 1 --out "$tmp/tiny2.safetensors" --log "$tmp/nowhere/log.csv"
+run "train --data: missing directory" 1 "$tmp/nowhere" -- train --data "$tmp/nowhere"
+run "train --epochs 0" 2 "--epochs" -- train --epochs 0
+run "train --init nonsense" 2 "nonsense" -- train --init nonsense
+run "train --resume with --lr" 2 "--lr" -- train --resume "$tmp/tiny.ckpt.safetensors" --lr 1
+run "train --vat-gamma without --vat" 2 "--vat" -- train --vat-gamma 2
+run "train: stray argument" 2 "stray" -- train stray
+# shellcheck disable=SC2086
+run "bench train: one step (control)" 0 "" -- bench train $tiny_vit --steps 1 --vat --json
+if grep -q '"vat_time_ratio"' "$tmp/out"; then
+  ok "bench train --vat --json: the VAT time ratio"
+else
+  not_ok "bench train --vat --json: the VAT time ratio"
+fi
+run "bench train --steps 0" 2 "--steps" -- bench train --steps 0
+run "bench train: stray argument" 2 "stray" -- bench train stray
 
 # ---- sweep result files (resumed with --out) ------------------------------------------------
 if require_option sweep --out; then
