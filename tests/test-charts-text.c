@@ -165,8 +165,9 @@ assert_text_clean (const char *what, int w, int h, const VxChartLayout *l, GArra
 
 /* ---- tests ------------------------------------------------------------------------- */
 
-/* The explorer's chart cards: a whole 1280x800 window, half of it, and the
- * 1024x768 projector (whole and half) in classroom mode. */
+/* The explorer's chart cards: a whole 1280x800 window, half of it, the
+ * smallest cards (~300x250), and the 1024x768 projector in classroom mode
+ * from the whole screen down to a third of it. */
 static void
 test_explorer_sizes (void)
 {
@@ -174,8 +175,8 @@ test_explorer_sizes (void)
     int      w, h;
     gboolean classroom;
   } sizes[] = {
-    { 1280, 800, FALSE }, { 640, 400, FALSE }, { 620, 360, FALSE },
-    { 1024, 768, TRUE }, { 512, 384, TRUE }, { 500, 340, TRUE },
+    { 300, 250, FALSE }, { 360, 280, FALSE }, { 1280, 800, FALSE }, { 640, 400, FALSE }, { 620, 360, FALSE },
+    { 1024, 768, TRUE }, { 512, 384, TRUE }, { 500, 340, TRUE }, { 400, 300, TRUE }, { 340, 256, TRUE },
   };
   g_autoptr (GArray) texts = texts_new ();
   TextChart charts[16];
