@@ -392,7 +392,8 @@ _vx_chart_text_lines (VxChartCtx *ctx, const char *text, VxChartTextRole role,
     return r;
   if (max_width <= 0.0 || max_width > limit)
     max_width = limit;
-  pl = fit_layout (ctx, text, role, max_width, MAX (max_lines, 1), xalign);
+  /* Lines of upright text are centred on each other, like the fitted size. */
+  pl = fit_layout (ctx, text, role, max_width, MAX (max_lines, 1), vertical ? 0.5 : xalign);
   pango_layout_get_extents (pl, NULL, &logical);
   r.width = MIN ((double) logical.width / PANGO_SCALE, max_width);
   r.height = (double) logical.height / PANGO_SCALE;
