@@ -113,6 +113,7 @@ draw_bracket (cairo_t *cr, PangoAttrShape *attr, gboolean do_path, gpointer data
   double x, y, tip, open, top, bottom;
 
   (void) data;
+  /* The charts only show layouts; none is turned into an outline path. */
   if (do_path || !cairo_has_current_point (cr))
     return;
   cairo_get_current_point (cr, &x, &y);
