@@ -205,8 +205,9 @@ place_all (VxChartCtx *ctx, const VxChartBars *m, guint form, LabelSpace *sp, Va
 }
 
 /* One form for all labels, so equal values read equal: the full one where
- * every label finds room, else the shortest that places the most. A label
- * with no room is left out: a missing number beats two unreadable ones. */
+ * every label finds room, else the least shortened one that places the
+ * most. A label with no room is left out: a missing number beats two
+ * unreadable ones. */
 static void
 draw_value_labels (VxChartCtx *ctx, const VxChartBars *m)
 {
