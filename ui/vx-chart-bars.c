@@ -118,8 +118,15 @@ format_value (double v, int decimals, guint form)
 typedef struct {
   VxChartRect  bounds;      /* where value labels may go: inside the axes */
   VxChartRect *obstacles;   /* the bars, then the labels placed so far */
-  guint        n_obstacles;
+  guint        n_bars, n_obstacles;
+  double       spacing;     /* between two labels, so "1658.9" "1658.9" never reads as one number */
 } LabelSpace;
+
+typedef struct {
+  char       *text;         /* NULL: no room anywhere */
+  VxChartRect rect;
+  gboolean    inside;       /* in the end of its bar, in the bar's contrast colour */
+} ValueLabel;
 
 static gboolean
 rects_intersect (const VxChartRect *a, const VxChartRect *b)
@@ -131,65 +138,83 @@ rects_intersect (const VxChartRect *a, const VxChartRect *b)
 static gboolean
 label_fits (const LabelSpace *sp, const VxChartRect *r, guint skip)
 {
+  VxChartRect wide = { r->x - sp->spacing / 2, r->y, r->width + sp->spacing, r->height };
+
   if (!vx_chart_rect_contains_rect (&sp->bounds, r))
     return FALSE;
   for (guint i = 0; i < sp->n_obstacles; i++)
-    if (i != skip && rects_intersect (&sp->obstacles[i], r))
+    if (i != skip && rects_intersect (&sp->obstacles[i], i < sp->n_bars ? r : &wide))
       return FALSE;
   return TRUE;
 }
 
-/* Above the bar (below a negative one), stacked one label higher when a
- * neighbour's label is in the way, then inside the bar's end: the first
- * place that is free, in the shortest form that fits there. Nothing is
- * drawn when no place is free: a missing number beats two unreadable ones. */
+/* Above the bar (below a negative one), stacked one or two labels higher
+ * when a neighbour's label is in the way, else inside the bar's end: the
+ * first place that is free. */
 static void
-place_value_label (VxChartCtx *ctx, const VxChartBars *m, LabelSpace *sp, guint own,
-                   double v, double e, const VxChartColor *fill)
+place_value_label (VxChartCtx *ctx, LabelSpace *sp, guint own, double v, double e, ValueLabel *out)
 {
   const VxChartLayout *l = ctx->layout;
   const VxChartRect *bar = &sp->obstacles[own];
-  double gap = ctx->font * 0.2, cx = bar->x + bar->width / 2;
+  double gap = ctx->font * 0.2, w, h;
   double end = vx_chart_layout_y_to_px (l, v >= 0 ? MIN (v + e, l->y_max) : MAX (v - e, l->y_min));
 
-  for (guint form = 0; form < 3; form++)
+  _vx_chart_text_size (ctx, out->text, VX_CHART_TEXT_VALUE, &w, &h);
+  for (guint place = 0; place < 4; place++)
     {
-      g_autofree char *text = format_value (v, m->value_decimals, form);
-      double w, h;
-      _vx_chart_text_size (ctx, text, VX_CHART_TEXT_VALUE, &w, &h);
-      for (guint place = 0; place < 4; place++)
+      VxChartRect r = { bar->x + bar->width / 2 - w / 2, 0, w, h };
+      gboolean inside = place == 3;
+      if (inside)
         {
-          VxChartRect r = { cx - w / 2, 0, w, h };
-          gboolean inside = place == 3;
-          guint skip = inside ? own : G_MAXUINT;
-          VxChartColor ink = ctx->theme->muted;
-          if (inside)
-            {
-              /* Inside the end of the bar, away from its error bar. */
-              r.y = v >= 0 ? bar->y + gap : bar->y + bar->height - gap - h;
-              if (w > bar->width * 0.92 || h + 2 * gap > bar->height)
-                continue;
-              ink = vx_chart_color_luminance (fill) < 0.3 ? (VxChartColor) { 1, 1, 1, 1 }
-                                                          : (VxChartColor) { 0.1, 0.1, 0.1, 1 };
-            }
-          else
-            r.y = v >= 0 ? end - gap - h - place * (h + gap) : end + gap + place * (h + gap);
-          if (!label_fits (sp, &r, skip))
+          /* Inside the end of the bar, away from its error bar. */
+          r.y = v >= 0 ? bar->y + gap : bar->y + bar->height - gap - h;
+          if (w > bar->width * 0.92 || h + 2 * gap > bar->height)
             continue;
-          r = _vx_chart_text (ctx, text, VX_CHART_TEXT_VALUE, r.x, r.y, 0.0, 0.0, w * 1.01, &ink, FALSE);
+        }
+      else
+        r.y = v >= 0 ? end - gap - h - place * (h + gap) : end + gap + place * (h + gap);
+      if (label_fits (sp, &r, inside ? own : G_MAXUINT))
+        {
+          out->rect = r;
+          out->inside = inside;
           sp->obstacles[sp->n_obstacles++] = r;
           return;
         }
     }
+  g_clear_pointer (&out->text, g_free);
 }
 
+/* Every label in one form; how many found a place. */
+static guint
+place_all (VxChartCtx *ctx, const VxChartBars *m, guint form, LabelSpace *sp, ValueLabel *labels)
+{
+  guint n_placed = 0;
+
+  sp->n_obstacles = sp->n_bars;
+  for (guint i = 0; i < sp->n_bars; i++)
+    {
+      guint s = i / m->n_categories, c = i % m->n_categories;
+      g_clear_pointer (&labels[i].text, g_free);
+      if (sp->obstacles[i].width <= 0)
+        continue;
+      labels[i].text = format_value (value_of (m, c, s), m->value_decimals, form);
+      place_value_label (ctx, sp, i, value_of (m, c, s), error_of (m, c, s), &labels[i]);
+      n_placed += labels[i].text ? 1 : 0;
+    }
+  return n_placed;
+}
+
+/* One form for all labels, so equal values read equal: the full one where
+ * every label finds room, else the least shortened one that places the
+ * most. A label with no room is left out: a missing number beats two
+ * unreadable ones. */
 static void
 draw_value_labels (VxChartCtx *ctx, const VxChartBars *m)
 {
   const VxChartLayout *l = ctx->layout;
-  guint n_bars = m->n_categories * m->n_series;
-  g_autofree guint *bar_of = g_new0 (guint, n_bars);
-  LabelSpace sp = { l->plot, g_new0 (VxChartRect, 2 * n_bars), 0 };
+  guint n_bars = m->n_categories * m->n_series, n_shown = 0, best = 0, best_form = 0;
+  LabelSpace sp = { l->plot, g_new0 (VxChartRect, 2 * n_bars), n_bars, n_bars, ctx->font * 0.5 };
+  g_autofree ValueLabel *labels = g_new0 (ValueLabel, n_bars);
   double lw = _vx_chart_line_width (ctx);
 
   /* Clear of both axes, up to the band the plot keeps for labels above it. */
@@ -201,18 +226,31 @@ draw_value_labels (VxChartCtx *ctx, const VxChartBars *m)
   for (guint s = 0; s < m->n_series; s++)
     for (guint c = 0; c < m->n_categories; c++)
       {
-        bar_of[s * m->n_categories + c] = sp.n_obstacles;
-        sp.obstacles[sp.n_obstacles++] = vx_chart_bars_bar_rect (l, m, c, s);
+        sp.obstacles[s * m->n_categories + c] = vx_chart_bars_bar_rect (l, m, c, s);
+        n_shown += sp.obstacles[s * m->n_categories + c].width > 0 ? 1 : 0;
       }
-  for (guint s = 0; s < m->n_series; s++)
+  for (guint form = 0; form < 3 && best < n_shown; form++)
     {
-      VxChartColor fill = bar_color (ctx, m, s);
-      for (guint c = 0; c < m->n_categories; c++)
+      guint n = place_all (ctx, m, form, &sp, labels);
+      if (n > best)
         {
-          guint own = bar_of[s * m->n_categories + c];
-          if (sp.obstacles[own].width > 0)
-            place_value_label (ctx, m, &sp, own, value_of (m, c, s), error_of (m, c, s), &fill);
+          best = n;
+          best_form = form;
         }
+    }
+  if (best > 0)
+    place_all (ctx, m, best_form, &sp, labels);
+  for (guint i = 0; i < n_bars; i++)
+    {
+      VxChartColor fill = bar_color (ctx, m, i / m->n_categories), ink = ctx->theme->muted;
+      if (!labels[i].text)
+        continue;
+      if (labels[i].inside)
+        ink = vx_chart_color_luminance (&fill) < 0.3 ? (VxChartColor) { 1, 1, 1, 1 }
+                                                     : (VxChartColor) { 0.1, 0.1, 0.1, 1 };
+      _vx_chart_text (ctx, labels[i].text, VX_CHART_TEXT_VALUE, labels[i].rect.x, labels[i].rect.y, 0.0, 0.0,
+                      labels[i].rect.width * 1.01, &ink, FALSE);
+      g_free (labels[i].text);
     }
   g_free (sp.obstacles);
 }

@@ -31,7 +31,10 @@ typedef struct {
   const char             *value_unit;    /* unit of the summary, e.g. "dB" */
   int                     summary_decimals;
   double                  y_min, y_max;  /* equal: automatic (always includes 0) */
-  gboolean                show_values;   /* print each value above its bar when it fits */
+  /* Print each value above its bar, stacked higher or inside the bar where
+   * neighbours crowd it, in one form for all (1658.9, 1659 or 1.7k); a value
+   * with no free place is left out rather than overlap. */
+  gboolean                show_values;
   int                     value_decimals;
 } VxChartBars;
 

@@ -7,6 +7,8 @@
 
 #include "vx-chart-private.h"
 
+#define Y_TITLE_LINES 3
+
 static void
 compute_ticks (const VxAxisSpec *s, guint target, double *lo, double *hi, VxChartTicks *t)
 {
@@ -83,6 +85,14 @@ _vx_chart_cartesian_layout (VxChartCtx *ctx, const VxAxisSpec *xs, const VxAxisS
           cart->category_h = MIN (name_w, ctx->area.height * 0.35);
           bottom += cart->category_h - tick_h;
         }
+    }
+  if (ys->title)
+    {
+      /* A y title longer than the plot is tall takes more lines. */
+      double thick;
+      _vx_chart_text_fit_size (ctx, ys->title, VX_CHART_TEXT_AXIS_TITLE,
+                               ctx->area.height - bottom - top + tick_h, Y_TITLE_LINES, NULL, &thick);
+      left += MAX (thick, title_h) - title_h;
     }
 
   right = ctx->font * 0.6;
@@ -234,9 +244,9 @@ _vx_chart_cartesian_axes (VxChartCtx *ctx, const VxCartesian *cart)
                     ctx->area.x + ctx->area.width - p->x + (p->x - ctx->area.x) * 0.5,
                     &ctx->theme->foreground, FALSE);
   if (cart->y_title)
-    _vx_chart_text (ctx, cart->y_title, VX_CHART_TEXT_AXIS_TITLE, x0 - tick_len - pad * 2 - ytw,
-                    p->y + p->height / 2, 1.0, 0.5, p->height + tick_h,
-                    &ctx->theme->foreground, TRUE);
+    _vx_chart_text_lines (ctx, cart->y_title, VX_CHART_TEXT_AXIS_TITLE, x0 - tick_len - pad * 2 - ytw,
+                          p->y + p->height / 2, 1.0, 0.5, p->height + tick_h, Y_TITLE_LINES,
+                          &ctx->theme->foreground, TRUE);
 }
 
 void

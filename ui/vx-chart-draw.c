@@ -1,4 +1,4 @@
-/* vx-chart-draw.c: frame, text, legends and "No data" shared by the renderers */
+/* vx-chart-draw.c: frame, header, legends and "No data" shared by the renderers */
 #define G_LOG_DOMAIN "vx-charts"
 #include "config.h"
 

@@ -159,9 +159,9 @@ vx_chart_image_render_full (cairo_t *cr, double width, double height,
     }
   if (m->caption && *m->caption)
     {
-      VxChartRect cr_ = _vx_chart_text (&ctx, m->caption, VX_CHART_TEXT_AXIS_TITLE,
-                                        ctx.area.x + ctx.area.width / 2, ctx.area.y + ctx.area.height,
-                                        0.5, 1.0, ctx.area.width, &ctx.theme->foreground, FALSE);
+      VxChartRect cr_ = _vx_chart_text_lines (&ctx, m->caption, VX_CHART_TEXT_AXIS_TITLE,
+                                              ctx.area.x + ctx.area.width / 2, ctx.area.y + ctx.area.height,
+                                              0.5, 1.0, ctx.area.width, 2, &ctx.theme->foreground, FALSE);
       cap_h = cr_.height + ctx.font * 0.5;
     }
   scale = MIN (ctx.area.width / m->width, (ctx.area.height - cap_h) / m->height);

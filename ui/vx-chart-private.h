@@ -2,9 +2,10 @@
  *
  * A VxChartCtx lives for one render call. It owns the free area left for the
  * plot: the header and legend take their bands from it, so nothing drawn
- * later can cover them. Every piece of text goes through _vx_chart_text, which
- * shrinks or ellipsizes it to the space given, keeps it inside the surface and
- * records its extents in the layout.
+ * later can cover them. Every piece of text goes through _vx_chart_text (or
+ * _vx_chart_text_lines, vx-chart-text.c), which shrinks, wraps or, as a last
+ * resort, ellipsizes it to the space given, keeps it inside the surface and
+ * records its extents, truncation and missing glyphs in the layout.
  */
 #pragma once
 

@@ -316,9 +316,11 @@ draw_labels (VxChartCtx *ctx, const VxChartRadar *m, const RadarFit *fit, double
     }
 }
 
-/* The legend goes where it costs the web the least radius. */
+/* The legend goes where it costs the web the least radius; fit is the web
+ * for the area the legend leaves. */
 static void
-place_legend (VxChartCtx *ctx, const VxChartRadar *m, const VxLegendItem *items, double gap)
+place_legend (VxChartCtx *ctx, const VxChartRadar *m, const VxLegendItem *items, double gap,
+              RadarFit *fit)
 {
   VxChartRect full = ctx->area;
   double top_h = _vx_chart_legend_top_height (ctx, items, m->n_series);
@@ -338,11 +340,17 @@ place_legend (VxChartCtx *ctx, const VxChartRadar *m, const VxLegendItem *items,
       ctx->area = full;
     }
   if (right_ok && right.radius > top.radius * 1.05)
-    _vx_chart_legend_right (ctx, items, m->n_series, full.width * 0.3);
+    {
+      _vx_chart_legend_right (ctx, items, m->n_series, full.width * 0.3);
+      *fit = right;
+      free_labels (top.labels, m->n_axes);
+    }
   else
-    _vx_chart_legend_top (ctx, items, m->n_series);
-  free_labels (top.labels, m->n_axes);
-  free_labels (right.labels, m->n_axes);
+    {
+      _vx_chart_legend_top (ctx, items, m->n_series);
+      *fit = top;
+      free_labels (right.labels, m->n_axes);
+    }
 }
 
 void
@@ -381,8 +389,7 @@ vx_chart_radar_render_full (cairo_t *cr, double width, double height,
   ctx.area.height = MAX (0.0, ctx.area.height - note_h - ctx.font * 0.4);
 
   gap = ctx.font * 0.8;
-  place_legend (&ctx, m, items, gap);
-  fit_radar (&ctx, m, gap, &fit);
+  place_legend (&ctx, m, items, gap, &fit);
   ctx.layout->center_x = fit.cx;
   ctx.layout->center_y = fit.cy;
   ctx.layout->radius = fit.radius;

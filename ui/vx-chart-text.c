@@ -113,6 +113,7 @@ draw_bracket (cairo_t *cr, PangoAttrShape *attr, gboolean do_path, gpointer data
   double x, y, tip, open, top, bottom;
 
   (void) data;
+  /* The charts only show layouts; none is turned into an outline path. */
   if (do_path || !cairo_has_current_point (cr))
     return;
   cairo_get_current_point (cr, &x, &y);
@@ -392,7 +393,8 @@ _vx_chart_text_lines (VxChartCtx *ctx, const char *text, VxChartTextRole role,
     return r;
   if (max_width <= 0.0 || max_width > limit)
     max_width = limit;
-  pl = fit_layout (ctx, text, role, max_width, MAX (max_lines, 1), xalign);
+  /* Lines of upright text are centred on each other, like the fitted size. */
+  pl = fit_layout (ctx, text, role, max_width, MAX (max_lines, 1), vertical ? 0.5 : xalign);
   pango_layout_get_extents (pl, NULL, &logical);
   r.width = MIN ((double) logical.width / PANGO_SCALE, max_width);
   r.height = (double) logical.height / PANGO_SCALE;

@@ -3,6 +3,11 @@
  * Series colours are the Okabe-Ito palette (safe for the common forms of colour
  * blindness); sequential data use viridis-like or single-hue ramps whose
  * lightness changes monotonically, so they also survive greyscale printing.
+ *
+ * Classroom mode is not a theme of its own: it scales a model's text and
+ * strokes through its VxChartCommon (font_scale, line_scale), which
+ * vx_chart_common_set_classroom sets for a 1024x768 projector. Every
+ * renderer takes its sizes from there, in either variant.
  */
 #pragma once
 
