@@ -36,7 +36,7 @@ static const VxXbarParam run_params[] = {
     "Images per repeat (the first ones of the test set); the 95 % Wilson interval of the "
     "accuracy narrows as 1/sqrt(n).", NULL, 0, FIELD (n_images) },
   { NULL, "repeats", "repeats", "repeats", "_Repeats", "", VX_XBAR_PARAM_INT, 0, 1, 1,
-    VS_RUN_MAX_REPEATS, 1, VS_RUN_MAX_REPEATS, 1, 0, "9", "seeds seed … seed + repeats − 1",
+    VS_RUN_MAX_REPEATS, 1, VS_RUN_MAX_REPEATS, 1, 0, "3", "seeds seed … seed + repeats − 1",
     "Independent noise draws with seeds seed, seed + 1, ...; the accuracy is their mean with a "
     "pooled 95 % interval.", NULL, 0, FIELD (repeats) },
   { NULL, "snr", "snr-mode", "SNR reference", "SNR _reference", "", VX_XBAR_PARAM_ENUM, 0,

@@ -141,6 +141,15 @@ test_check (void)
   g_assert_true (reports_name (settings, "reset to the paper's defaults", "beta"));
   g_assert_cmpfloat (g_settings_get_double (settings, "beta"), ==, 1.0);
   g_assert_cmpfloat (g_settings_get_double (settings, "on-off-ratio"), ==, 100.0);
+
+  /* a matrix this version does not know is left out of the list */
+  const char *const kinds[] = { "qkv", "attention-sink", "sv", NULL };
+  g_settings_set_strv (settings, "analog-layers", kinds);
+  g_assert_cmpuint (vx_settings_check (settings), ==, 1);
+  g_assert_true (reports_name (settings, "attention-sink", "left out"));
+  g_auto (GStrv) now = g_settings_get_strv (settings, "analog-layers");
+  g_assert_cmpuint (g_strv_length (now), ==, 2);
+  g_assert_cmpstr (now[1], ==, "sv");
 }
 
 /* ---- presets: SRAM turns ClipFormer off and then computes what the ideal network does ------ */

@@ -134,6 +134,8 @@ vx_settings_clear_reports (GSettings *settings)
 
 /* ---- one parameter from and to its key ---------------------------------------------- */
 
+/* the bits of the nicks the key lists; an unknown nick is left out (and
+ * reported once, by vx_settings_check) */
 static guint
 read_mask (GSettings *settings, const VxXbarParam *p)
 {
@@ -144,9 +146,6 @@ read_mask (GSettings *settings, const VxXbarParam *p)
       const VxXbarParamChoice *c = vx_xbar_param_choice_by_nick (p, nicks[i]);
       if (c)
         mask |= 1u << c->value;
-      else
-        report (settings, "The setting %s names an unknown matrix \"%s\"; it is left out.",
-                p->settings_key, nicks[i]);
     }
   return mask;
 }
@@ -342,6 +341,24 @@ vx_settings_matching_preset (GSettings *settings)
 
 /* ---- checks ------------------------------------------------------------------------------- */
 
+/* a list key naming something the table does not know: rewritten without it */
+static guint
+check_mask (GSettings *settings, const VxXbarParam *p)
+{
+  g_auto (GStrv) nicks = g_settings_get_strv (settings, p->settings_key);
+  guint problems = 0;
+  for (int i = 0; nicks[i]; i++)
+    if (!vx_xbar_param_choice_by_nick (p, nicks[i]))
+      {
+        report (settings, "The saved %s named \"%s\", which is unknown; it is left out.",
+                p->name, nicks[i]);
+        problems++;
+      }
+  if (problems)
+    write_number (settings, p, read_mask (settings, p));
+  return problems;
+}
+
 guint
 vx_settings_check (GSettings *settings)
 {
@@ -352,7 +369,12 @@ vx_settings_check (GSettings *settings)
     {
       const VxXbarParam *p = g_array_index (k, Key, i).p;
       double v = read_number (settings, p);
-      if (p->type == VX_XBAR_PARAM_MASK || vx_xbar_param_in_range (p, v, TRUE))
+      if (p->type == VX_XBAR_PARAM_MASK)
+        {
+          problems += check_mask (settings, p);
+          continue;
+        }
+      if (vx_xbar_param_in_range (p, v, TRUE))
         continue;
       g_autofree char *range = vx_xbar_param_range_text (p, TRUE);
       g_autofree char *value = format_value (v);

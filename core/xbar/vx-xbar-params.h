@@ -8,6 +8,13 @@
  * labels. The command line, the JSON reader and writer, the explorer's
  * controls and the settings-schema test all read this table, so a default
  * or a range is written here and nowhere else.
+ *
+ * A new parameter: a field in VxXbarConfig, a row here (its place in the
+ * table is its place in the config JSON, so new rows go last); with a flag
+ * it is a command-line option at once. For the explorer, a key in
+ * resources/org.vitx.Explorer.gschema.xml with the row's default and
+ * controls' range (tests/test-params.c fails until they agree) and a widget
+ * in resources/vx-controls.ui configured in vx-controls.c.
  */
 #pragma once
 
