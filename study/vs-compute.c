@@ -95,20 +95,6 @@ vs_shared_data_unref (VsSharedData *d)
   g_atomic_rc_box_release_full (d, (GDestroyNotify) shared_data_clear);
 }
 
-static GMutex compute_mutex;
-
-void
-vs_compute_lock (void)
-{
-  g_mutex_lock (&compute_mutex);
-}
-
-void
-vs_compute_unlock (void)
-{
-  g_mutex_unlock (&compute_mutex);
-}
-
 /* ---- evaluations -------------------------------------------------------------------- */
 
 int

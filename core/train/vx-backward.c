@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "vx-backward.h"
+#include "vx-gemm.h"
 #include "vx-model.h"
 
 /* Rows per chunk of a chunked reduction: fixed, so the order of additions
@@ -44,54 +45,6 @@ column_sums_add (float *out, const float *x, int M, int N, int threads)
     for (int j = 0; j < N; j++)
       out[j] += partial[(size_t) ch * N + j];
   g_free (partial);
-}
-
-void
-vx_gemm_blocked (gboolean trans_a, gboolean trans_b, int M, int N, int K,
-                 const float *A, int lda, const float *B, int ldb,
-                 float beta, float *C, int ldc, int threads)
-{
-  /* Blocks of output rows when there are many rows (activations: M = B*N tokens),
-   * else blocks of output columns (a weight gradient with a long reduction);
-   * sizes from the shapes alone. */
-  gboolean by_rows = M >= N;
-  int extent = by_rows ? M : N;
-  int block = extent >= 2048 ? 128 : 32;
-  int nblocks = (extent + block - 1) / block;
-  CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
-  CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
-  int nt = resolve_threads (threads);
-
-  openblas_set_num_threads (1);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if(nblocks > 1)
-  for (int ib = 0; ib < nblocks; ib++)
-    {
-      int i0 = ib * block, n = MIN (block, extent - i0);
-      if (by_rows)
-        {
-          /* rows i0.. of op(A): A (M, K) row i0, or A^T stored (K, M) column i0 */
-          const float *a = trans_a ? A + i0 : A + (size_t) i0 * lda;
-          cblas_sgemm (CblasRowMajor, ta, tb, n, N, K, 1.0f, a, lda, B, ldb, beta,
-                       C + (size_t) i0 * ldc, ldc);
-        }
-      else
-        {
-          /* columns i0.. of op(B): B (K, N) column i0, or B^T stored (N, K) row i0 */
-          const float *b = trans_b ? B + (size_t) i0 * ldb : B + i0;
-          cblas_sgemm (CblasRowMajor, ta, tb, M, n, K, 1.0f, A, lda, b, ldb, beta, C + i0, ldc);
-        }
-    }
-  openblas_set_num_threads (vx_get_num_threads ());
-}
-
-void
-vx_linear_forward_blocked (float *out, const float *inp, const float *weight, const float *bias,
-                           int M, int K, int N, int threads)
-{
-  if (bias)
-    for (int i = 0; i < M; i++)
-      memcpy (out + (size_t) i * N, bias, sizeof (float) * N);
-  vx_gemm_blocked (FALSE, TRUE, M, N, K, inp, K, weight, K, bias ? 1.0f : 0.0f, out, N, threads);
 }
 
 void
@@ -285,7 +238,7 @@ vx_attention_backward (float *dqkv, const float *datt, const float *qkv, const f
   int nt = resolve_threads (threads);
 
   /* one (image, head) per iteration, each with one thread's sequential GEMMs */
-  openblas_set_num_threads (1);
+  vx_blas_init ();
 #pragma omp parallel num_threads(nt)
   {
     float *dp = g_new (float, (size_t) N * N);   // (N, N) gradient of probs, then of scores
@@ -317,7 +270,6 @@ vx_attention_backward (float *dqkv, const float *datt, const float *qkv, const f
     g_free (dp);
     g_free (ds);
   }
-  openblas_set_num_threads (vx_get_num_threads ());
 }
 
 void

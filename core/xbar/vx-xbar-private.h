@@ -167,6 +167,7 @@ struct _VxXbarSim {
   XbarMap map;
   VxMatmulHooks hooks;
   guint64 seed;
+  int threads;          /* threads of the last forward pass's products (0 = default) */
 
   /* static arrays: [block * 4 + {qkv, proj, fc1, fc2}], then patch, head, head_dist */
   int n_static;

@@ -257,10 +257,11 @@ static_decode_row (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t s
 
 /* dst (rows, cols) = decoded noisy copy of st's weight, noise stamp `stamp` */
 static void
-static_decode (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp, float *dst)
+static_decode (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp, float *dst,
+               int threads)
 {
   int rows = st->rows, cols = st->cols;
-  int threads = vx_get_num_threads ();
+  threads = threads > 0 ? threads : vx_get_num_threads ();
 #pragma omp parallel for schedule(static) num_threads(threads) \
     if ((size_t) rows * cols >= PARALLEL_MIN)
   for (int r = 0; r < rows; r++)
@@ -269,7 +270,8 @@ static_decode (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp
 
 /* the cached decoded weights of a static array for a stamp (functional mode) */
 static const float *
-static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64_t stamp)
+static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64_t stamp,
+               int threads)
 {
   XbarStatic *st = &sim->stat[id];
   static_bind (st, w, rows, cols);
@@ -277,7 +279,7 @@ static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64
     {
       if (!st->noisy)
         st->noisy = g_new (float, (size_t) rows * cols);
-      static_decode (sim, st, id, stamp, st->noisy);
+      static_decode (sim, st, id, stamp, st->noisy, threads);
       st->stamp = stamp;
     }
   return st->noisy;
@@ -340,7 +342,7 @@ vx_xbar_sim_batch_begin (void *user, int64_t batch_index, int64_t first_image, i
 
   /* all rows of all arrays in one parallel loop: each row is its own stream,
    * so how the rows are split does not change the numbers */
-  int total = first_row[dl.n], threads = vx_get_num_threads ();
+  int total = first_row[dl.n], threads = sim->threads > 0 ? sim->threads : vx_get_num_threads ();
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads) if (total > 1)
   for (int i = 0; i < total; i++)
     {
@@ -422,7 +424,7 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
     memset (sim->slots, 0, sizeof (XbarGroupStat) * B * sim->H * 2);
   if (sim->cfg.kv_scale != VX_KV_SCALE_PER_TENSOR && sim->cfg.kv_scale != VX_KV_SCALE_PER_BATCH)
     return;
-  int threads = vx_get_num_threads ();
+  int threads = site->threads > 0 ? site->threads : vx_get_num_threads ();
 #pragma omp parallel for schedule(static) num_threads(threads) \
     if ((size_t) B * N * D >= PARALLEL_MIN)
   for (int b = 0; b < B; b++)
@@ -461,9 +463,11 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
                      const float *weight, const float *bias, int M, int Kin, int Nout)
 {
   VxXbarSim *sim = user;
+  int threads = site->threads > 0 ? site->threads : vx_get_num_threads ();
+  sim->threads = threads;   /* for the next batch's vx_xbar_sim_batch_begin */
   if (!is_analog (sim, site->kind))
     {
-      vx_linear_forward (out, in, weight, bias, M, Kin, Nout);
+      vx_linear_forward (out, in, weight, bias, M, Kin, Nout, threads);
       if (site->kind == VX_MM_QKV)
         note_qkv (sim, site, out, M);
       return;
@@ -479,7 +483,6 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   if (!circuit)
     {
       xq = grow (&sim->lin_in, &sim->lin_in_cap, (size_t) M * Kin);
-      int threads = vx_get_num_threads ();
 #pragma omp parallel for schedule(static) num_threads(threads) \
     if ((size_t) M * Kin >= PARALLEL_MIN)
       for (int b = 0; b < B; b++)
@@ -490,8 +493,9 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   gboolean per_image = sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE;
   if (!circuit && !per_image)
     {
-      const float *wq = static_cached (sim, id, weight, Nout, Kin, static_stamp (sim, site));
-      vx_linear_forward (out, xq, wq, bias, M, Kin, Nout);
+      const float *wq = static_cached (sim, id, weight, Nout, Kin, static_stamp (sim, site),
+                                       threads);
+      vx_linear_forward (out, xq, wq, bias, M, Kin, Nout, threads);
     }
   else if (!circuit)
     {
@@ -500,9 +504,9 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
       float *wq = grow (&sim->lin_w, &sim->lin_w_cap, (size_t) Nout * Kin);
       for (int b = 0; b < B; b++)
         {
-          static_decode (sim, st, id, site->image + b, wq);
+          static_decode (sim, st, id, site->image + b, wq, threads);
           vx_linear_forward (out + (size_t) b * rpi * Nout, xq + (size_t) b * rpi * Kin, wq, bias,
-                             rpi, Kin, Nout);
+                             rpi, Kin, Nout, threads);
         }
     }
   else
@@ -745,7 +749,7 @@ calib_linear (void *user, const VxMatmulSite *site, float *out, const float *in,
               const float *weight, const float *bias, int M, int Kin, int Nout)
 {
   CalibCtx *c = user;
-  vx_linear_forward (out, in, weight, bias, M, Kin, Nout);
+  vx_linear_forward (out, in, weight, bias, M, Kin, Nout, site->threads);
   if (site->kind != VX_MM_QKV)
     return;
   int D = c->sim->D, H = c->sim->H, Dh = c->sim->Dh;
