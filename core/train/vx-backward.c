@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "vx-backward.h"
+#include "vx-fastmath.h"
 #include "vx-gemm.h"
 #include "vx-model.h"
 
@@ -138,36 +139,6 @@ vx_layernorm_backward (float *dinp, float *dweight, float *dbias,
 #define VX_VECTORISABLE_SELECTS
 #endif
 
-/* exp(x) for x <= 0 to about 2 ulp, in plain arithmetic so that loops calling
- * it vectorise (glibc's expf is a scalar call): x = n ln2 + r, |r| <= ln2/2,
- * exp(r) by its degree-6 Taylor polynomial (truncation below 2e-8), times 2^n
- * built in the exponent bits. n is rounded by adding 1.5 * 2^23, which leaves it
- * in the low mantissa bits. Inputs below -87 give ~1e-38 instead of denormals. */
-VX_VECTORISABLE_SELECTS static inline float
-exp_nonpositive (float x)
-{
-  const float shifter = 12582912.0f;              /* 1.5 * 2^23 */
-  x = MAX (x, -87.0f);
-  float t = x * 1.44269504088896341f + shifter;
-  float n = t - shifter;
-  float r = x - n * 0.693145751953125f;           /* ln2, high bits: exact product */
-  r -= n * 1.42860682030941723212e-6f;            /* ln2, low bits */
-  float p = 1.0f / 720;
-  p = p * r + 1.0f / 120;
-  p = p * r + 1.0f / 24;
-  p = p * r + 1.0f / 6;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  int32_t ti, si, pi;
-  memcpy (&ti, &t, sizeof ti);
-  si = (ti - 0x4B400000 + 127) << 23;             /* 0x4B400000: the bits of the shifter */
-  memcpy (&pi, &p, sizeof pi);
-  pi += si - (127 << 23);                          /* p * 2^n: add n to the exponent */
-  memcpy (&p, &pi, sizeof p);
-  return p;
-}
-
 VX_VECTORISABLE_SELECTS void
 vx_gelu_backward (float *dinp, const float *inp, const float *out, const float *dout,
                   size_t n, int threads)
@@ -195,7 +166,7 @@ vx_gelu_backward (float *dinp, const float *inp, const float *out, const float *
       gboolean far = fabsf (x) > 1e-2f;
       float ratio = out[i] / (far ? x : 1.0f);   /* a division that never traps, so it vectorises */
       float cdf = far ? ratio : series;
-      float pdf = exp_nonpositive (-0.5f * x * x) * inv_sqrt_2pi;
+      float pdf = vx_fast_expf (-0.5f * x * x) * inv_sqrt_2pi;
       dinp[i] += dout[i] * (cdf + x * pdf);
     }
 }
