@@ -244,3 +244,10 @@ void _vx_xbar_circuit_matmul (const VxXbarSim *sim, XbarScratch *sc, float *out,
                               const float *lev, int Kin, int Nout, int bits,
                               const float *col_unit, float unit, gboolean written, guint64 key);
 void _vx_xbar_circ_scratch_free (XbarCircScratch *c);
+
+/* ---- shared by vx-xbar-sim.c and vx-xbar-sim-kv.c ---- */
+static inline gboolean
+_vx_xbar_is_analog (const VxXbarSim *sim, VxMatmulKind kind)
+{
+  return (sim->cfg.analog & VX_XBAR_ANALOG (kind)) != 0;
+}
