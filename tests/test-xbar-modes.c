@@ -515,6 +515,74 @@ test_threads (void)
   vx_model_free (m);
 }
 
+/* ---- vx_eval_run resumed from a batch: the same batches, the same noise ------------------------ */
+
+typedef struct {
+  VxXbarSim *sim;
+  float *logits;      /* (12, 10) */
+  int calls;
+  int64_t last_batch;
+} ResumeCtx;
+
+static void
+resume_batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
+{
+  ResumeCtx *c = user;
+  vx_xbar_sim_batch_begin (c->sim, batch_index, first_image, count);
+}
+
+static void
+resume_batch_done (void *user, int64_t batch_index, int64_t first_image, int count,
+                   const float *logits)
+{
+  ResumeCtx *c = user;
+  g_assert_cmpint (first_image, ==, batch_index * 4);
+  memcpy (c->logits + first_image * 10, logits, sizeof (float) * count * 10);
+  c->calls++;
+  c->last_batch = batch_index;
+}
+
+static void
+test_eval_resume (void)
+{
+  VxModel *m = xbar_test_model (2, 2, 73);
+  g_autoptr (VxDataset) ds = xbar_test_dataset (12, 6, -1);
+  VxXbarConfig c;
+  vx_xbar_config_init (&c);
+  c.gamma = 4;
+  c.seed = 5;
+  g_autofree float *full = eval_logits (m, ds, &c, 4);   /* per-batch read noise */
+
+  ResumeCtx rc = { vx_xbar_sim_new (m, &c, NULL), g_new0 (float, 120), 0, -1 };
+  VxEvalOpts eo = { 0 };
+  eo.batch = 4;
+  eo.hooks = vx_xbar_sim_get_hooks (rc.sim);
+  eo.batch_begin = resume_batch_begin;
+  eo.batch_done = resume_batch_done;
+  eo.user = &rc;
+  eo.resume_batch = 1;
+  VxEvalResult r;
+  g_assert_true (vx_eval_run (m, ds, &eo, &r, NULL));
+  g_assert_cmpint (r.n, ==, 8);
+  g_assert_cmpint (rc.calls, ==, 2);
+  g_assert_cmpint (rc.last_batch, ==, 2);
+  /* images 4..11 as in the uninterrupted run; images 0..3 never ran */
+  g_assert_cmpmem (rc.logits + 40, 80 * sizeof (float), full + 40, 80 * sizeof (float));
+  g_assert_cmpfloat (xbar_test_max_abs (rc.logits, 40), ==, 0);
+  vx_eval_result_clear (&r);
+
+  /* resuming past the end evaluates nothing */
+  eo.resume_batch = 3;
+  rc.calls = 0;
+  g_assert_true (vx_eval_run (m, ds, &eo, &r, NULL));
+  g_assert_cmpint (r.n, ==, 0);
+  g_assert_cmpint (rc.calls, ==, 0);
+  vx_eval_result_clear (&r);
+  g_free (rc.logits);
+  vx_xbar_sim_free (rc.sim);
+  vx_model_free (m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -527,5 +595,6 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/modes/static-noise-options", test_static_noise_options);
   g_test_add_func ("/xbar/modes/kv-noise-per-image", test_kv_noise_per_image);
   g_test_add_func ("/xbar/modes/threads", test_threads);
+  g_test_add_func ("/xbar/modes/eval-resume", test_eval_resume);
   return g_test_run ();
 }
