@@ -345,6 +345,32 @@ attention_forward (const VxForwardOpts *o, int block, float *att, float *probs,
     }
 }
 
+/* final norm of the head tokens of x (B, Nc, D) only, then the head(s) -> logits (B, K) */
+static void
+forward_heads (const VxModel *m, VxActs *acts, const VxForwardOpts *o, const float *x, int B,
+               int Nc, float *logits)
+{
+  const VxArch *a = &m->arch;
+  const VxParams *p = &m->params;
+  int D = a->embed_dim, K = a->num_classes, T = a->distilled ? 2 : 1;
+  for (int t = 0; t < T; t++)
+    {
+      float *feat = acts->feat + (size_t) t * B * D;
+      float *lnf = acts->lnf + (size_t) t * B * D;
+      float *lt = acts->logits_t + (size_t) t * B * K;
+      vx_gather_token (feat, x, t, B, Nc, D);
+      vx_layernorm_forward (lnf, acts->lnf_mean + (size_t) t * B, acts->lnf_rstd + (size_t) t * B,
+                            feat, p->norm_w, p->norm_b, B, D, a->ln_eps, o->threads);
+      linear (o, VX_MM_HEAD, -1, t, 1, lt, lnf, t == 0 ? p->head_w : p->head_dist_w,
+              t == 0 ? p->head_b : p->head_dist_b, B, D, K);
+    }
+  if (T == 1)
+    memcpy (logits, acts->logits_t, sizeof (float) * B * K);
+  else
+    for (size_t i = 0; i < (size_t) B * K; i++)
+      logits[i] = 0.5f * (acts->logits_t[i] + acts->logits_t[(size_t) B * K + i]);
+}
+
 void
 vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
                   float *logits, const VxForwardOpts *opts)
@@ -360,7 +386,7 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
   const VxParams *p = &m->params;
   const VxMatmulHooks *hk = o->hooks;
   int N = vx_arch_num_tokens (a), Np = vx_arch_num_patches (a);
-  int D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads, K = a->num_classes;
+  int D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads;
   int C = a->in_chans, P = a->patch_size, S = a->img_size;
   int T = a->distilled ? 2 : 1;
 
@@ -448,21 +474,5 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
       x = ba->res2;
     }
 
-  /* final norm of the head tokens only, then the head(s) */
-  for (int t = 0; t < T; t++)
-    {
-      float *feat = acts->feat + (size_t) t * B * D;
-      float *lnf = acts->lnf + (size_t) t * B * D;
-      float *lt = acts->logits_t + (size_t) t * B * K;
-      vx_gather_token (feat, x, t, B, Nc, D);
-      vx_layernorm_forward (lnf, acts->lnf_mean + (size_t) t * B, acts->lnf_rstd + (size_t) t * B,
-                            feat, p->norm_w, p->norm_b, B, D, a->ln_eps, nt);
-      linear (o, VX_MM_HEAD, -1, t, 1, lt, lnf, t == 0 ? p->head_w : p->head_dist_w,
-              t == 0 ? p->head_b : p->head_dist_b, B, D, K);
-    }
-  if (T == 1)
-    memcpy (logits, acts->logits_t, sizeof (float) * B * K);
-  else
-    for (size_t i = 0; i < (size_t) B * K; i++)
-      logits[i] = 0.5f * (acts->logits_t[i] + acts->logits_t[(size_t) B * K + i]);
+  forward_heads (m, acts, o, x, B, Nc, logits);
 }
