@@ -95,20 +95,6 @@ vs_shared_data_unref (VsSharedData *d)
   g_atomic_rc_box_release_full (d, (GDestroyNotify) shared_data_clear);
 }
 
-static GMutex compute_mutex;
-
-void
-vs_compute_lock (void)
-{
-  g_mutex_lock (&compute_mutex);
-}
-
-void
-vs_compute_unlock (void)
-{
-  g_mutex_unlock (&compute_mutex);
-}
-
 /* ---- evaluations -------------------------------------------------------------------- */
 
 int
@@ -167,28 +153,59 @@ vs_compute_first (const VxModel *m, const VxDataset *ds, const VsRunSettings *s,
   return r;
 }
 
-static int
-count_correct (const float *logits, const int32_t *labels, int count, int K)
+/* vx_eval_run's callbacks for the staged accuracy of a run */
+typedef struct {
+  VxXbarSim *sim;
+  const VxDataset *ds;
+  VsRunResult *r;
+  int rep, K;
+  gint64 t0;
+  double seconds0;
+  VsBatchFunc batch_done;
+  VsCancelFunc cancelled;
+  gpointer user;
+} AccuracyCtx;
+
+static void
+accuracy_batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
 {
-  int correct = 0;
-  for (int i = 0; i < count; i++)
-    correct += vx_argmax (logits + (size_t) i * K, K) == labels[i];
-  return correct;
+  AccuracyCtx *c = user;
+  vx_xbar_sim_batch_begin (c->sim, batch_index, first_image, count);
 }
 
-/* The loop of vx_eval_run driven by vx_xbar_eval_run: the same batches, batch
- * indices, seeds (seed + repeat) and calibration, so the same noise. */
+static void
+accuracy_batch_done (void *user, int64_t batch_index, int64_t first_image, int count,
+                     const float *logits)
+{
+  AccuracyCtx *c = user;
+  const int32_t *labels = c->ds->labels + first_image;
+  int correct = 0;
+  for (int i = 0; i < count; i++)
+    correct += vx_argmax (logits + (size_t) i * c->K, c->K) == labels[i];
+  vs_run_result_add_batch (c->r, c->rep, count, correct);
+  c->r->seconds = c->seconds0 + (g_get_monotonic_time () - c->t0) / 1e6;
+  if (c->batch_done)
+    c->batch_done (c->user, c->r);
+}
+
+static gboolean
+accuracy_cancelled (void *user)
+{
+  AccuracyCtx *c = user;
+  return c->cancelled && c->cancelled (c->user);
+}
+
+/* vx_eval_run on the run's first r->n images, once per repeat (seed + repeat,
+ * as vx_xbar_eval_run), resumed from the batch each repeat reached: the same
+ * batches, batch indices and seeds as an uninterrupted run, so the same noise. */
 gboolean
 vs_compute_accuracy (const VxModel *m, const VxDataset *ds, VsRunResult *r,
                      VsBatchFunc batch_done, VsCancelFunc cancelled, gpointer user,
                      GError **error)
 {
   const VsRunSettings *s = &r->settings;
-  const VxArch *a = &m->arch;
-  int n = r->n, K = a->num_classes;
+  int n = r->n;
   int batch = MAX (1, MIN (VS_RUN_BATCH, n));
-  gint64 t0 = g_get_monotonic_time ();
-  double seconds0 = r->seconds;
 
   if (r->complete)
     return TRUE;
@@ -198,40 +215,29 @@ vs_compute_accuracy (const VxModel *m, const VxDataset *ds, VsRunResult *r,
   if (s->xbar.kv_scale == VX_KV_SCALE_CALIBRATED && !vx_xbar_sim_calibrate (sim, ds, 512, error))
     return FALSE;
 
-  const VxMatmulHooks *hooks = vx_xbar_sim_get_hooks (sim);
-  size_t img = (size_t) a->in_chans * a->img_size * a->img_size;
-  VxActs *acts = vx_acts_new (a, batch, FALSE);
-  g_autofree float *images = g_new (float, img * batch);
-  g_autofree float *logits = g_new (float, (size_t) batch * K);
-  gboolean ok = TRUE;
-
-  for (int rep = 0; rep < r->repeats && ok; rep++)
+  AccuracyCtx c = { sim, ds, r, 0, m->arch.num_classes, g_get_monotonic_time (), r->seconds,
+                    batch_done, cancelled, user };
+  VxEvalOpts o = { 0 };
+  o.batch = batch;
+  o.limit = n;
+  o.hooks = vx_xbar_sim_get_hooks (sim);
+  o.batch_begin = accuracy_batch_begin;
+  o.batch_done = accuracy_batch_done;
+  o.cancelled = accuracy_cancelled;
+  o.user = &c;
+  for (int rep = 0; rep < r->repeats; rep++)
     {
       if (r->done_runs[rep] >= n)
         continue;
+      c.rep = rep;
       vx_xbar_sim_set_seed (sim, s->xbar.seed + (guint64) rep);
-      for (int start = r->done_runs[rep]; start < n; start += batch)
-        {
-          if (cancelled && cancelled (user))
-            {
-              g_set_error (error, VX_ERROR, VX_ERROR_CANCELLED, "evaluation cancelled");
-              ok = FALSE;
-              break;
-            }
-          int count = MIN (batch, n - start);
-          int64_t bi = start / batch;
-          vx_xbar_sim_batch_begin (sim, bi, start, count);
-          vx_dataset_fill_batch (ds, m, start, count, images);
-          VxForwardOpts fo = { hooks, start, bi, 0 };
-          vx_model_forward (m, acts, images, count, logits, &fo);
-          vs_run_result_add_batch (r, rep, count, count_correct (logits, ds->labels + start, count, K));
-          r->seconds = seconds0 + (g_get_monotonic_time () - t0) / 1e6;
-          if (batch_done)
-            batch_done (user, r);
-        }
+      o.resume_batch = r->done_runs[rep] / batch;
+      VxEvalResult er;
+      if (!vx_eval_run (m, ds, &o, &er, error))
+        return FALSE;
+      vx_eval_result_clear (&er);
     }
-  vx_acts_free (acts);
-  return ok;
+  return TRUE;
 }
 
 typedef struct {
@@ -457,14 +463,8 @@ vs_compute_sample (const VxModel *m, const VxDataset *ds, const VsRunSettings *s
   const VxArch *a = &m->arch;
   int K = a->num_classes;
   memset (out, 0, sizeof *out);
-  if (ds->channels != a->in_chans || ds->height != a->img_size || ds->width != a->img_size)
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_SHAPE,
-                   "%s: images are %dx%dx%d but the model expects %dx%dx%d",
-                   ds->source ? ds->source : "dataset", ds->channels, ds->height, ds->width,
-                   a->in_chans, a->img_size, a->img_size);
-      return FALSE;
-    }
+  if (!vx_eval_check_images (m, ds, error))
+    return FALSE;
   if (index < 0 || index >= ds->n || block < 0 || block >= a->depth)
     {
       g_set_error (error, VX_ERROR, VX_ERROR_INVALID_ARG,

@@ -39,11 +39,6 @@ void           vs_shared_data_unref  (VsSharedData *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VsSharedModel, vs_shared_model_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VsSharedData, vs_shared_data_unref)
 
-/* One lock for the heavy work: jobs run one after another on the two cores
- * instead of fighting over them; a cancelled job gives it up at its next batch. */
-void     vs_compute_lock   (void);
-void     vs_compute_unlock (void);
-
 typedef gboolean (*VsCancelFunc) (gpointer user);
 typedef void     (*VsBatchFunc)  (gpointer user, const VsRunResult *r);
 

@@ -87,7 +87,7 @@ static double
 linear_loss (void *p)
 {
   LinearCase *c = p;
-  vx_linear_forward (c->out, c->inp, c->w, c->b, c->M, c->K, c->N);
+  vx_linear_forward (c->out, c->inp, c->w, c->b, c->M, c->K, c->N, 1);
   return dot (c->out, c->r, (size_t) c->M * c->N);
 }
 
@@ -191,7 +191,7 @@ static double
 ln_loss (void *p)
 {
   LnCase *c = p;
-  vx_layernorm_forward (c->out, c->mean, c->rstd, c->inp, c->w, c->b, c->M, c->C, 1e-6f);
+  vx_layernorm_forward (c->out, c->mean, c->rstd, c->inp, c->w, c->b, c->M, c->C, 1e-6f, 1);
   return dot (c->out, c->r, (size_t) c->M * c->C);
 }
 
@@ -254,7 +254,7 @@ static double
 gelu_loss (void *p)
 {
   ElemCase *c = p;
-  vx_gelu_forward (c->out, c->inp, c->n);
+  vx_gelu_forward (c->out, c->inp, c->n, 1);
   return dot (c->out, c->r, c->n);
 }
 

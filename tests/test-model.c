@@ -8,6 +8,7 @@
 #include "vx-error.h"
 #include "vx-eval.h"
 #include "vx-fastmath.h"
+#include "vx-gemm.h"
 #include "vx-kernels.h"
 #include "vx-model.h"
 #include "vx-rng.h"
@@ -310,10 +311,12 @@ test_forward_threads_identical (void)
   g_autofree float *l1 = g_new (float, B * 10);
   g_autofree float *l2 = g_new (float, B * 10);
   VxActs *acts = vx_acts_new (&a, B, FALSE);
-  vx_set_num_threads (1);
-  vx_model_forward (m, acts, x, B, l1, NULL);
-  vx_set_num_threads (2);
-  vx_model_forward (m, acts, x, B, l2, NULL);
+  /* large enough that the products are cut into row blocks on two threads */
+  int N = vx_arch_num_tokens (&a);
+  g_assert_cmpint (vx_gemm_rows_threads (B * N, 3 * a.embed_dim, a.embed_dim, 2), ==, 2);
+  VxForwardOpts o1 = { .threads = 1 }, o2 = { .threads = 2 };
+  vx_model_forward (m, acts, x, B, l1, &o1);
+  vx_model_forward (m, acts, x, B, l2, &o2);
   vx_acts_free (acts);
   g_assert_cmpmem (l1, B * 10 * sizeof (float), l2, B * 10 * sizeof (float));
 }

@@ -255,7 +255,7 @@ seen_linear (void *user, const VxMatmulSite *s, float *out, const float *in, con
       seen->linear_rows[s->block][s->kind - VX_MM_QKV] = M;
       g_assert_cmpint (M % s->tokens, ==, 0);
     }
-  vx_linear_forward (out, in, w, b, M, K, N);
+  vx_linear_forward (out, in, w, b, M, K, N, 1);
 }
 
 static void
@@ -406,7 +406,7 @@ reference_forward (const VxModel *m, const float *images, int B, double keep, in
       g_autofree float *gathered = g_new (float, (size_t) N * D);
       int orig[256];
       vx_patchify_forward (patches, im, 1, a->in_chans, a->img_size, a->patch_size);
-      vx_linear_forward (pe, patches, p->patch_w, p->patch_b, Np, CPP, D);
+      vx_linear_forward (pe, patches, p->patch_w, p->patch_b, Np, CPP, D, 1);
       vx_embed_forward (x, pe, p->cls_token, NULL, p->pos_embed, 1, Np, 1, D);
       for (int t = 0; t < N; t++)
         orig[t] = t;
@@ -446,8 +446,8 @@ reference_forward (const VxModel *m, const float *images, int B, double keep, in
                 kept_out[l][i] = i < n ? orig[i] : -1;
             }
           const VxBlockParams *bp = &p->blocks[l];
-          vx_layernorm_forward (ln, NULL, NULL, x, bp->norm1_w, bp->norm1_b, n, D, a->ln_eps);
-          vx_linear_forward (qkv, ln, bp->qkv_w, bp->qkv_b, n, D, 3 * D);
+          vx_layernorm_forward (ln, NULL, NULL, x, bp->norm1_w, bp->norm1_b, n, D, a->ln_eps, 1);
+          vx_linear_forward (qkv, ln, bp->qkv_w, bp->qkv_b, n, D, 3 * D, 1);
           for (int h = 0; h < H; h++)
             {
               float *s_h = probs + (size_t) h * n * n;
@@ -458,17 +458,17 @@ reference_forward (const VxModel *m, const float *images, int B, double keep, in
               cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Dh, n, 1.0f, s_h, n,
                            q + 2 * D, 3 * D, 0.0f, att + h * Dh, D);
             }
-          vx_linear_forward (tmp, att, bp->proj_w, bp->proj_b, n, D, D);
-          vx_residual_forward (x, x, tmp, (size_t) n * D);
-          vx_layernorm_forward (ln, NULL, NULL, x, bp->norm2_w, bp->norm2_b, n, D, a->ln_eps);
-          vx_linear_forward (h1, ln, bp->fc1_w, bp->fc1_b, n, D, F);
-          vx_gelu_forward (h2, h1, (size_t) n * F);
-          vx_linear_forward (tmp, h2, bp->fc2_w, bp->fc2_b, n, F, D);
-          vx_residual_forward (x, x, tmp, (size_t) n * D);
+          vx_linear_forward (tmp, att, bp->proj_w, bp->proj_b, n, D, D, 1);
+          vx_residual_forward (x, x, tmp, (size_t) n * D, 1);
+          vx_layernorm_forward (ln, NULL, NULL, x, bp->norm2_w, bp->norm2_b, n, D, a->ln_eps, 1);
+          vx_linear_forward (h1, ln, bp->fc1_w, bp->fc1_b, n, D, F, 1);
+          vx_gelu_forward (h2, h1, (size_t) n * F, 1);
+          vx_linear_forward (tmp, h2, bp->fc2_w, bp->fc2_b, n, F, D, 1);
+          vx_residual_forward (x, x, tmp, (size_t) n * D, 1);
         }
       float feat[256];
-      vx_layernorm_forward (feat, NULL, NULL, x, p->norm_w, p->norm_b, 1, D, a->ln_eps);
-      vx_linear_forward (logits + (size_t) b * K, feat, p->head_w, p->head_b, 1, D, K);
+      vx_layernorm_forward (feat, NULL, NULL, x, p->norm_w, p->norm_b, 1, D, a->ln_eps, 1);
+      vx_linear_forward (logits + (size_t) b * K, feat, p->head_w, p->head_b, 1, D, K, 1);
     }
   return logits;
 }
@@ -670,7 +670,6 @@ test_threads (void)
   int32_t labels[6] = { 0, 1, 2, 3, 4, 5 };
   for (int t = 0; t < 2; t++)
     {
-      vx_set_num_threads (t + 1);
       VxActs *acts = NULL;
       lg[t] = forward (m, img, B, 0.7, NULL, t + 1, TRUE, &acts);
       g_autofree float *dl = g_new0 (float, (size_t) B * K);
@@ -692,7 +691,6 @@ test_threads (void)
       g_free (lg[t]);
       g_free (grad[t]);
     }
-  vx_set_num_threads (0);
   vx_model_free (m);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vx-eval.h"
+#include "vx-gemm.h"
 #include "vx-kernels.h"
 #include "vx-xbar.h"
 #include "xbar-test-common.h"
@@ -357,11 +358,13 @@ test_calibrated (void)
 /* ---- static noise: per batch, per image, once ----------------------------------------------------- */
 
 static float *
-eval_logits (const VxModel *m, const VxDataset *ds, const VxXbarConfig *c, int batch)
+eval_logits_threads (const VxModel *m, const VxDataset *ds, const VxXbarConfig *c, int batch,
+                     int threads)
 {
   VxXbarSim *sim = vx_xbar_sim_new (m, c, NULL);
   VxEvalOpts eo = { 0 };
   eo.batch = batch;
+  eo.threads = threads;
   eo.hooks = vx_xbar_sim_get_hooks (sim);
   eo.batch_begin = vx_xbar_sim_batch_begin;
   eo.user = sim;
@@ -374,6 +377,12 @@ eval_logits (const VxModel *m, const VxDataset *ds, const VxXbarConfig *c, int b
   vx_eval_result_clear (&r);
   vx_xbar_sim_free (sim);
   return lg;
+}
+
+static float *
+eval_logits (const VxModel *m, const VxDataset *ds, const VxXbarConfig *c, int batch)
+{
+  return eval_logits_threads (m, ds, c, batch, 0);
 }
 
 static void
@@ -457,11 +466,16 @@ static void
 test_threads (void)
 {
   VxModel *m = xbar_test_model (2, 2, 71);
-  g_autoptr (VxDataset) ds = xbar_test_dataset (12, 5, -1);
-  int saved = vx_get_num_threads ();
+  g_autoptr (VxDataset) ds = xbar_test_dataset (80, 5, -1);
+  /* batches of 64: the products are large enough to be cut into row blocks
+   * on two threads (vx-gemm.h), so the split itself is what is compared */
+  int N = vx_arch_num_tokens (&m->arch), D = m->arch.embed_dim;
+  g_assert_cmpint (vx_gemm_rows_threads (64 * N, 3 * D, D, 2), ==, 2);
   VxXbarMode modes[] = { VX_XBAR_FUNCTIONAL, VX_XBAR_CIRCUIT };
   for (guint mi = 0; mi < G_N_ELEMENTS (modes); mi++)
     {
+      gboolean circuit = modes[mi] == VX_XBAR_CIRCUIT;
+      int n = circuit ? 4 : 80, batch = circuit ? 2 : 64;
       VxXbarConfig c;
       vx_xbar_config_init (&c);
       c.mode = modes[mi];
@@ -469,19 +483,19 @@ test_threads (void)
       c.clipformer = TRUE;
       c.seed = 99;
       VxXbarEvalOpts o = { 0 };
-      o.batch = 5;
-      o.limit = modes[mi] == VX_XBAR_CIRCUIT ? 4 : 12;
+      o.batch = batch;
+      o.limit = n;
       o.snr = VX_SNR_END_TO_END;
       o.observe = TRUE;
       VxXbarEvalResult r[2];
       float *lg[2] = { NULL, NULL };
       for (int t = 0; t < 2; t++)
         {
-          vx_set_num_threads (t + 1);
+          o.threads = t + 1;
           g_assert_true (vx_xbar_eval_run (m, ds, &c, &o, &r[t], NULL));
-          lg[t] = eval_logits (m, ds, &c, 5);
+          lg[t] = eval_logits_threads (m, ds, &c, batch, t + 1);
         }
-      g_assert_cmpmem (lg[0], 120 * sizeof (float), lg[1], 120 * sizeof (float));
+      g_assert_cmpmem (lg[0], 80 * 10 * sizeof (float), lg[1], 80 * 10 * sizeof (float));
       g_assert_cmpfloat (r[0].top1_mean, ==, r[1].top1_mean);
       g_assert_cmpmem (r[0].snr_db, 2 * sizeof (double), r[1].snr_db, 2 * sizeof (double));
       g_assert_cmpmem (r[0].kv_stats, 4 * sizeof (VxKvStats), r[1].kv_stats, 4 * sizeof (VxKvStats));
@@ -493,12 +507,79 @@ test_threads (void)
 
       /* a different seed, different noise */
       c.seed = 100;
-      g_autofree float *other = eval_logits (m, ds, &c, 5);
-      g_assert_cmpfloat (xbar_test_max_diff (other, lg[0], 120), >, 0);
+      g_autofree float *other = eval_logits_threads (m, ds, &c, batch, 2);
+      g_assert_cmpfloat (xbar_test_max_diff (other, lg[0], 80 * 10), >, 0);
       g_free (lg[0]);
       g_free (lg[1]);
     }
-  vx_set_num_threads (saved);
+  vx_model_free (m);
+}
+
+/* ---- vx_eval_run resumed from a batch: the same batches, the same noise ------------------------ */
+
+typedef struct {
+  VxXbarSim *sim;
+  float *logits;      /* (12, 10) */
+  int calls;
+  int64_t last_batch;
+} ResumeCtx;
+
+static void
+resume_batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
+{
+  ResumeCtx *c = user;
+  vx_xbar_sim_batch_begin (c->sim, batch_index, first_image, count);
+}
+
+static void
+resume_batch_done (void *user, int64_t batch_index, int64_t first_image, int count,
+                   const float *logits)
+{
+  ResumeCtx *c = user;
+  g_assert_cmpint (first_image, ==, batch_index * 4);
+  memcpy (c->logits + first_image * 10, logits, sizeof (float) * count * 10);
+  c->calls++;
+  c->last_batch = batch_index;
+}
+
+static void
+test_eval_resume (void)
+{
+  VxModel *m = xbar_test_model (2, 2, 73);
+  g_autoptr (VxDataset) ds = xbar_test_dataset (12, 6, -1);
+  VxXbarConfig c;
+  vx_xbar_config_init (&c);
+  c.gamma = 4;
+  c.seed = 5;
+  g_autofree float *full = eval_logits (m, ds, &c, 4);   /* per-batch read noise */
+
+  ResumeCtx rc = { vx_xbar_sim_new (m, &c, NULL), g_new0 (float, 120), 0, -1 };
+  VxEvalOpts eo = { 0 };
+  eo.batch = 4;
+  eo.hooks = vx_xbar_sim_get_hooks (rc.sim);
+  eo.batch_begin = resume_batch_begin;
+  eo.batch_done = resume_batch_done;
+  eo.user = &rc;
+  eo.resume_batch = 1;
+  VxEvalResult r;
+  g_assert_true (vx_eval_run (m, ds, &eo, &r, NULL));
+  g_assert_cmpint (r.n, ==, 8);
+  g_assert_cmpint (rc.calls, ==, 2);
+  g_assert_cmpint (rc.last_batch, ==, 2);
+  /* images 4..11 as in the uninterrupted run; images 0..3 never ran */
+  g_assert_cmpmem (rc.logits + 40, 80 * sizeof (float), full + 40, 80 * sizeof (float));
+  g_assert_cmpfloat (xbar_test_max_abs (rc.logits, 40), ==, 0);
+  vx_eval_result_clear (&r);
+
+  /* resuming past the end evaluates nothing */
+  eo.resume_batch = 3;
+  rc.calls = 0;
+  g_assert_true (vx_eval_run (m, ds, &eo, &r, NULL));
+  g_assert_cmpint (r.n, ==, 0);
+  g_assert_cmpint (rc.calls, ==, 0);
+  vx_eval_result_clear (&r);
+  g_free (rc.logits);
+  vx_xbar_sim_free (rc.sim);
   vx_model_free (m);
 }
 
@@ -514,5 +595,6 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/modes/static-noise-options", test_static_noise_options);
   g_test_add_func ("/xbar/modes/kv-noise-per-image", test_kv_noise_per_image);
   g_test_add_func ("/xbar/modes/threads", test_threads);
+  g_test_add_func ("/xbar/modes/eval-resume", test_eval_resume);
   return g_test_run ();
 }

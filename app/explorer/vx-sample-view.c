@@ -81,12 +81,10 @@ sample_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 {
   SampleJob *job = task_data;
   GError *error = NULL;
-  vs_compute_lock ();
   gboolean ok = !g_cancellable_is_cancelled (cancellable)
     && (job->search ? search_wrong (job, cancellable, &error)
         : vs_compute_sample (job->model->model, job->data->data, &job->run, job->index, job->block,
                              &job->result, &error));
-  vs_compute_unlock ();
   if (ok)
     g_task_return_boolean (task, TRUE);
   else if (error)

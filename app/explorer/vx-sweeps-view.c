@@ -245,11 +245,8 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
       p->view = g_object_ref (job->view);
       p->cancellable = g_object_ref (cancellable);
       p->index = i;
-      /* one point at a time holds the compute lock, so live updates interleave */
-      vs_compute_lock ();
       gboolean ok = vs_compute_point (m, job->data->data, &s, job->images, sweep_cancelled,
                                       cancellable, &p->top1, &p->lo, &p->hi, &error);
-      vs_compute_unlock ();
       if (!ok)
         {
           point_free (p);

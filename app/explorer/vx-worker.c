@@ -221,9 +221,7 @@ job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
 {
   Job *job = task_data;
   GError *error = NULL;
-  vs_compute_lock ();
   gboolean ok = g_cancellable_is_cancelled (cancellable) || job_run (job, &error);
-  vs_compute_unlock ();
   if (ok)
     g_task_return_boolean (task, TRUE);
   else

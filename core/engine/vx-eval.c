@@ -47,6 +47,21 @@ rank_of (const float *logits, int K, int label)
 }
 
 gboolean
+vx_eval_check_images (const VxModel *m, const VxDataset *ds, GError **error)
+{
+  const VxArch *a = &m->arch;
+  if (ds->channels != a->in_chans || ds->height != a->img_size || ds->width != a->img_size)
+    {
+      g_set_error (error, VX_ERROR, VX_ERROR_SHAPE,
+                   "%s: images are %dx%dx%d but the model expects %dx%dx%d",
+                   ds->source ? ds->source : "dataset", ds->channels, ds->height, ds->width,
+                   a->in_chans, a->img_size, a->img_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 vx_eval_run (const VxModel *m, const VxDataset *ds, const VxEvalOpts *opts,
              VxEvalResult *r, GError **error)
 {
@@ -56,14 +71,8 @@ vx_eval_run (const VxModel *m, const VxDataset *ds, const VxEvalOpts *opts,
   int K = a->num_classes;
 
   memset (r, 0, sizeof *r);
-  if (ds->channels != a->in_chans || ds->height != a->img_size || ds->width != a->img_size)
-    {
-      g_set_error (error, VX_ERROR, VX_ERROR_SHAPE,
-                   "%s: images are %dx%dx%d but the model expects %dx%dx%d",
-                   ds->source ? ds->source : "dataset", ds->channels, ds->height, ds->width,
-                   a->in_chans, a->img_size, a->img_size);
-      return FALSE;
-    }
+  if (!vx_eval_check_images (m, ds, error))
+    return FALSE;
   if (ds->num_classes > K)
     {
       g_set_error (error, VX_ERROR, VX_ERROR_SHAPE,
@@ -94,8 +103,9 @@ vx_eval_run (const VxModel *m, const VxDataset *ds, const VxEvalOpts *opts,
 
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok = TRUE;
-  int64_t bi = 0;
-  for (int start = 0; start < n; start += batch, bi++)
+  int64_t bi = MAX (o->resume_batch, 0);
+  int first = (int) MIN (bi * batch, (int64_t) n);
+  for (int start = first; start < n; start += batch, bi++)
     {
       if (o->cancelled && o->cancelled (o->user))
         {
@@ -122,9 +132,11 @@ vx_eval_run (const VxModel *m, const VxDataset *ds, const VxEvalOpts *opts,
           if (r->logits)
             memcpy (r->logits + (size_t) (start + i) * K, li, sizeof (float) * K);
         }
-      r->n = start + count;
+      r->n = start + count - first;
+      if (o->batch_done)
+        o->batch_done (o->user, bi, start, count, logits);
       if (o->progress)
-        o->progress (o->user, r->n, n);
+        o->progress (o->user, start + count, n);
     }
   r->seconds = (g_get_monotonic_time () - t0) / 1e6;
   r->images_per_s = r->seconds > 0 ? r->n / r->seconds : 0.0;

@@ -20,10 +20,19 @@ typedef struct {
   gboolean (*cancelled) (void *user);
   void *user;
   gboolean keep_logits;             /* store every image's logits in the result */
+  /* Resuming: start at this batch index (images resume_batch * batch .. of the
+   * first `limit`); the earlier batches are skipped and not counted in the
+   * result. Batch indices, first images and so per-batch noise stay those of
+   * an uninterrupted run. 0 = from the start. */
+  int64_t resume_batch;
+  /* called after each batch with its logits (count, K), valid during the call;
+   * may be NULL. Staged callers accumulate their own results here. */
+  void (*batch_done) (void *user, int64_t batch_index, int64_t first_image, int count,
+                      const float *logits);
 } VxEvalOpts;
 
 typedef struct {
-  int n;                  /* images evaluated */
+  int n;                  /* images evaluated (from the resumed batch on) */
   int num_classes;
   int top1_correct, top5_correct;
   double top1, top5;      /* fractions 0..1 */
@@ -38,6 +47,10 @@ typedef struct {
 gboolean vx_eval_run (const VxModel *m, const VxDataset *ds, const VxEvalOpts *opts,
                       VxEvalResult *result, GError **error);
 void     vx_eval_result_clear (VxEvalResult *r);
+
+/* FALSE with VX_ERROR_SHAPE naming the dataset unless its images are the
+ * model's (C, S, S); vx_eval_run checks this first */
+gboolean vx_eval_check_images (const VxModel *m, const VxDataset *ds, GError **error);
 
 /* 95% Wilson score interval for k successes in n trials */
 void     vx_wilson_interval (int k, int n, double *lo, double *hi);

@@ -4,6 +4,10 @@
  * the elementwise loops of the forward pass (softmax, GELU) into SIMD code.
  * Accuracy: vx_fast_expf within 2 ulp on [-87, 88]; vx_fast_erff within 5e-7
  * absolute (tested in tests/test-model.c against libm).
+ *
+ * The one fast exp of libvitx: softmax (vx-kernels.c), GELU through
+ * vx_fast_erff, and the GELU derivative of the trainer (vx-backward.c, whose
+ * arguments are <= 0) all call vx_fast_expf.
  */
 #pragma once
 

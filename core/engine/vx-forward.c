@@ -5,9 +5,9 @@
 #include <math.h>
 #include <string.h>
 #include <cblas.h>
-#include <omp.h>
 
 #include "vx-error.h"
+#include "vx-gemm.h"
 #include "vx-kernels.h"
 #include "vx-model-private.h"
 
@@ -20,17 +20,14 @@ vx_set_num_threads (int threads)
 {
   if (threads <= 0)
     threads = (int) g_get_num_processors ();
-  vx_threads = threads;
-  openblas_set_num_threads (threads);
-  omp_set_num_threads (threads);
+  g_atomic_int_set (&vx_threads, threads);
 }
 
 int
 vx_get_num_threads (void)
 {
-  if (vx_threads == 0)
-    vx_set_num_threads (0);
-  return vx_threads;
+  int threads = g_atomic_int_get (&vx_threads);
+  return threads > 0 ? threads : (int) g_get_num_processors ();
 }
 
 const char *
@@ -264,11 +261,12 @@ linear (const VxForwardOpts *o, VxMatmulKind kind, int block, int which, int tok
 {
   if (o->hooks && o->hooks->linear)
     {
-      VxMatmulSite site = { kind, block, -1, o->first_image, o->batch_index, which, tokens };
+      VxMatmulSite site = { kind, block, -1, o->first_image, o->batch_index, which, tokens,
+                            o->threads };
       o->hooks->linear (o->hooks->user, &site, out, inp, w, b, M, K, N);
     }
   else
-    vx_linear_forward (out, inp, w, b, M, K, N);
+    vx_linear_forward (out, inp, w, b, M, K, N, o->threads);
 }
 
 /* A product of block `block` whose images have Nc rows (N without pruning):
@@ -317,12 +315,11 @@ attention_forward (const VxForwardOpts *o, int block, float *att, float *probs,
   int Dh = D / H;
   float scale = 1.0f / sqrtf ((float) Dh);
   const VxMatmulHooks *hk = o->hooks;
-  int threads = o->threads > 0 ? o->threads : vx_get_num_threads ();
 
   /* One (image, head) pair per iteration; each is computed by exactly one
    * thread with the same arithmetic, so results do not depend on threads. */
-  openblas_set_num_threads (1);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  vx_blas_init ();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(o->threads)
   for (int bh = 0; bh < B * H; bh++)
     {
       int b = bh / H, h = bh % H;
@@ -331,7 +328,7 @@ attention_forward (const VxForwardOpts *o, int block, float *att, float *probs,
       const float *v = q + 2 * D;
       float *s = probs + ((size_t) b * H + h) * N * N;
       float *out = att + (size_t) b * N * D + (size_t) h * Dh;
-      VxMatmulSite site = { VX_MM_QK, block, h, o->first_image + b, o->batch_index, 0 };
+      VxMatmulSite site = { VX_MM_QK, block, h, o->first_image + b, o->batch_index, 0, N, 1 };
 
       if (hk && hk->attn_qk)
         hk->attn_qk (hk->user, &site, s, q, k, N, Dh, 3 * D);
@@ -346,26 +343,56 @@ attention_forward (const VxForwardOpts *o, int block, float *att, float *probs,
         cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, Dh, N,
                      1.0f, s, N, v, 3 * D, 0.0f, out, D);
     }
-  openblas_set_num_threads (vx_get_num_threads ());
+}
+
+/* final norm of the head tokens of x (B, Nc, D) only, then the head(s) -> logits (B, K) */
+static void
+forward_heads (const VxModel *m, VxActs *acts, const VxForwardOpts *o, const float *x, int B,
+               int Nc, float *logits)
+{
+  const VxArch *a = &m->arch;
+  const VxParams *p = &m->params;
+  int D = a->embed_dim, K = a->num_classes, T = a->distilled ? 2 : 1;
+  for (int t = 0; t < T; t++)
+    {
+      float *feat = acts->feat + (size_t) t * B * D;
+      float *lnf = acts->lnf + (size_t) t * B * D;
+      float *lt = acts->logits_t + (size_t) t * B * K;
+      vx_gather_token (feat, x, t, B, Nc, D);
+      vx_layernorm_forward (lnf, acts->lnf_mean + (size_t) t * B, acts->lnf_rstd + (size_t) t * B,
+                            feat, p->norm_w, p->norm_b, B, D, a->ln_eps, o->threads);
+      linear (o, VX_MM_HEAD, -1, t, 1, lt, lnf, t == 0 ? p->head_w : p->head_dist_w,
+              t == 0 ? p->head_b : p->head_dist_b, B, D, K);
+    }
+  if (T == 1)
+    memcpy (logits, acts->logits_t, sizeof (float) * B * K);
+  else
+    for (size_t i = 0; i < (size_t) B * K; i++)
+      logits[i] = 0.5f * (acts->logits_t[i] + acts->logits_t[(size_t) B * K + i]);
 }
 
 void
 vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
                   float *logits, const VxForwardOpts *opts)
 {
-  static const VxForwardOpts no_opts = { 0 };
-  const VxForwardOpts *o = opts ? opts : &no_opts;
+  /* a copy whose thread count is resolved once: every kernel below gets it */
+  VxForwardOpts resolved = { 0 };
+  if (opts)
+    resolved = *opts;
+  resolved.threads = resolved.threads > 0 ? resolved.threads : vx_get_num_threads ();
+  const VxForwardOpts *o = &resolved;
+  int nt = o->threads;
   const VxArch *a = &m->arch;
   const VxParams *p = &m->params;
   const VxMatmulHooks *hk = o->hooks;
   int N = vx_arch_num_tokens (a), Np = vx_arch_num_patches (a);
-  int D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads, K = a->num_classes;
+  int D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads;
   int C = a->in_chans, P = a->patch_size, S = a->img_size;
   int T = a->distilled ? 2 : 1;
 
   g_return_if_fail (B > 0 && B <= acts->max_batch);
   g_return_if_fail (memcmp (&acts->arch, a, sizeof *a) == 0);
-  vx_get_num_threads ();
+  vx_blas_init ();   /* before any hook's own cblas call */
 
   /* token pruning: the blocks pruned before, and the original index of each row */
   double keep = o->prune_keep > 0 ? o->prune_keep : vx_model_prune_keep (m);
@@ -427,7 +454,7 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
         hk->block_in (hk->user, l, o->first_image, x, B, Nc, D);
 
       vx_layernorm_forward (ba->ln1, ba->ln1_mean, ba->ln1_rstd, x, bp->norm1_w, bp->norm1_b,
-                            B * Nc, D, a->ln_eps);
+                            B * Nc, D, a->ln_eps, nt);
       block_linear (o, acts, VX_MM_QKV, l, ba->qkv, ba->ln1, bp->qkv_w, bp->qkv_b, B, Nc, N, D, 3 * D);
       attention_forward (o, l, ba->att, ba->probs, ba->qkv, B, Nc, D, H);
       if (hk && hk->attn_probs)
@@ -435,33 +462,17 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
       if (hk && hk->attn_out)
         hk->attn_out (hk->user, l, o->first_image, ba->att, B, Nc, D);
       block_linear (o, acts, VX_MM_PROJ, l, acts->tmp, ba->att, bp->proj_w, bp->proj_b, B, Nc, N, D, D);
-      vx_residual_forward (ba->res1, x, acts->tmp, BND);
+      vx_residual_forward (ba->res1, x, acts->tmp, BND, nt);
 
       vx_layernorm_forward (ba->ln2, ba->ln2_mean, ba->ln2_rstd, ba->res1, bp->norm2_w, bp->norm2_b,
-                            B * Nc, D, a->ln_eps);
+                            B * Nc, D, a->ln_eps, nt);
       block_linear (o, acts, VX_MM_FC1, l, ba->fc1, ba->ln2, bp->fc1_w, bp->fc1_b, B, Nc, N, D, F);
-      vx_gelu_forward (ba->gelu, ba->fc1, (size_t) B * Nc * F);
+      vx_gelu_forward (ba->gelu, ba->fc1, (size_t) B * Nc * F, nt);
       block_linear (o, acts, VX_MM_FC2, l, acts->tmp, ba->gelu, bp->fc2_w, bp->fc2_b, B, Nc, N, F, D);
       /* res2 may be x itself when buffers are shared: x is no longer needed */
-      vx_residual_forward (ba->res2, ba->res1, acts->tmp, BND);
+      vx_residual_forward (ba->res2, ba->res1, acts->tmp, BND, nt);
       x = ba->res2;
     }
 
-  /* final norm of the head tokens only, then the head(s) */
-  for (int t = 0; t < T; t++)
-    {
-      float *feat = acts->feat + (size_t) t * B * D;
-      float *lnf = acts->lnf + (size_t) t * B * D;
-      float *lt = acts->logits_t + (size_t) t * B * K;
-      vx_gather_token (feat, x, t, B, Nc, D);
-      vx_layernorm_forward (lnf, acts->lnf_mean + (size_t) t * B, acts->lnf_rstd + (size_t) t * B,
-                            feat, p->norm_w, p->norm_b, B, D, a->ln_eps);
-      linear (o, VX_MM_HEAD, -1, t, 1, lt, lnf, t == 0 ? p->head_w : p->head_dist_w,
-              t == 0 ? p->head_b : p->head_dist_b, B, D, K);
-    }
-  if (T == 1)
-    memcpy (logits, acts->logits_t, sizeof (float) * B * K);
-  else
-    for (size_t i = 0; i < (size_t) B * K; i++)
-      logits[i] = 0.5f * (acts->logits_t[i] + acts->logits_t[(size_t) B * K + i]);
+  forward_heads (m, acts, o, x, B, Nc, logits);
 }

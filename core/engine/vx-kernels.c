@@ -4,10 +4,17 @@
 
 #include <math.h>
 #include <string.h>
-#include <cblas.h>
 
 #include "vx-fastmath.h"
+#include "vx-gemm.h"
 #include "vx-kernels.h"
+#include "vx-model.h"
+
+static inline int
+resolve_threads (int threads)
+{
+  return threads > 0 ? threads : vx_get_num_threads ();
+}
 
 void
 vx_patchify_forward (float *patches, const float *images, int B, int C, int S, int P)
@@ -31,15 +38,14 @@ vx_patchify_forward (float *patches, const float *images, int B, int C, int S, i
 
 void
 vx_linear_forward (float *out, const float *inp, const float *weight, const float *bias,
-                   int M, int K, int N)
+                   int M, int K, int N, int threads)
 {
   if (bias)
     {
       for (int i = 0; i < M; i++)
         memcpy (out + (size_t) i * N, bias, sizeof (float) * N);
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K,
-               1.0f, inp, K, weight, K, bias ? 1.0f : 0.0f, out, N);
+  vx_gemm_rows (TRUE, M, N, K, inp, K, weight, K, bias ? 1.0f : 0.0f, out, N, threads);
 }
 
 void
@@ -102,10 +108,11 @@ lane_sum_squares (const float *x, int n, float shift)
 VX_SIMD_CLONES void
 vx_layernorm_forward (float *out, float *mean, float *rstd,
                       const float *inp, const float *weight, const float *bias,
-                      int M, int C, float eps)
+                      int M, int C, float eps, int threads)
 {
   /* rows are independent: any thread count gives the same numbers */
-#pragma omp parallel for schedule(static) if((size_t) M * C > 65536)
+#pragma omp parallel for schedule(static) num_threads(resolve_threads (threads)) \
+    if((size_t) M * C > 65536)
   for (int i = 0; i < M; i++)
     {
       const float *x = inp + (size_t) i * C;
@@ -124,9 +131,10 @@ vx_layernorm_forward (float *out, float *mean, float *rstd,
 }
 
 VX_SIMD_CLONES void
-vx_gelu_forward (float *out, const float *inp, size_t n)
+vx_gelu_forward (float *out, const float *inp, size_t n, int threads)
 {
-#pragma omp parallel for simd schedule(static) if(n > 65536)
+#pragma omp parallel for simd schedule(static) num_threads(resolve_threads (threads)) \
+    if(n > 65536)
   for (size_t i = 0; i < n; i++)
     {
       float x = inp[i];
@@ -135,9 +143,10 @@ vx_gelu_forward (float *out, const float *inp, size_t n)
 }
 
 VX_SIMD_CLONES void
-vx_residual_forward (float *out, const float *a, const float *b, size_t n)
+vx_residual_forward (float *out, const float *a, const float *b, size_t n, int threads)
 {
-#pragma omp parallel for simd schedule(static) if(n > 65536)
+#pragma omp parallel for simd schedule(static) num_threads(resolve_threads (threads)) \
+    if(n > 65536)
   for (size_t i = 0; i < n; i++)
     out[i] = a[i] + b[i];
 }

@@ -136,6 +136,10 @@ typedef struct {
   int tokens;         /* rows per image of this product (N of the block: fewer than N
                          after token pruning; Np for PATCH, 1 for HEAD); 0 in sites
                          built by code that predates pruning */
+  int threads;        /* threads the hook may use for this product (its own OpenMP
+                         loops, vx_linear_forward): the forward pass's resolved
+                         count for static kinds, 1 for QK and SV (already called
+                         from several threads at once); 0 = vx_get_num_threads() */
 } VxMatmulSite;
 
 typedef struct {
@@ -192,7 +196,9 @@ typedef struct {
   const VxMatmulHooks *hooks;  /* NULL: ideal float engine */
   int64_t first_image;         /* global index of images[0] */
   int64_t batch_index;
-  int threads;                 /* threads for attention loops; 0 = all */
+  int threads;                 /* OpenMP threads of this pass (products, attention,
+                                  elementwise loops); 0 = vx_get_num_threads().
+                                  Results are bitwise the same for every count. */
   /* token pruning keep ratio: 0 = the model's own (metadata vitx.prune_keep;
    * no pruning without it), in (0, 1) = prune with it, >= 1 = no pruning */
   double prune_keep;
@@ -244,7 +250,11 @@ void    vx_prune_select (int *kept, const float *probs, int B, int H, int N, int
 /* out (B, Nk, D) = x[b, kept[b, i], :] for x (B, N, D), kept (B, Nk) */
 void    vx_tokens_gather (float *out, const float *x, const int *kept, int B, int N, int Nk, int D);
 
-/* Number of threads the engine uses (OpenBLAS and its own loops); 0 = all cores. */
+/* The library's default thread count: what a `threads` argument of 0 (or an
+ * options struct's threads = 0) means. vx_set_num_threads (0) = all cores,
+ * which is also the default before any call. It changes no OpenBLAS or OpenMP
+ * setting: OpenBLAS always runs on one thread inside libvitx (vx-gemm.h), and
+ * every parallel loop names its thread count. Results never depend on it. */
 void vx_set_num_threads (int threads);
 int  vx_get_num_threads (void);
 

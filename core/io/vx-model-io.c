@@ -11,6 +11,7 @@
 #include "vx-error.h"
 #include "vx-json.h"
 #include "vx-model-io.h"
+#include "vx-model-io-private.h"
 
 static const float imagenet_mean[3] = { 0.485f, 0.456f, 0.406f };
 static const float imagenet_std[3] = { 0.229f, 0.224f, 0.225f };
@@ -468,6 +469,27 @@ class_names_to_json (char **names)
   return json_generator_to_data (gen, NULL);
 }
 
+void
+_vx_model_meta_add_arch (GHashTable *meta, const VxModel *m)
+{
+  const VxArch *a = &m->arch;
+  struct { const char *key; int value; } ints[] = {
+    { "vitx.img_size", a->img_size }, { "vitx.patch_size", a->patch_size },
+    { "vitx.in_chans", a->in_chans }, { "vitx.num_classes", a->num_classes },
+    { "vitx.embed_dim", a->embed_dim }, { "vitx.depth", a->depth },
+    { "vitx.num_heads", a->num_heads }, { "vitx.mlp_hidden", a->mlp_hidden },
+    { "vitx.distilled", a->distilled },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    g_hash_table_insert (meta, g_strdup (ints[i].key), g_strdup_printf ("%d", ints[i].value));
+  float eps = a->ln_eps;
+  g_hash_table_insert (meta, g_strdup ("vitx.ln_eps"), floats_to_string (&eps, 1));
+  int C = MIN (a->in_chans, 3);
+  g_hash_table_insert (meta, g_strdup ("vitx.mean"), floats_to_string (m->mean, C));
+  g_hash_table_insert (meta, g_strdup ("vitx.std"), floats_to_string (m->std, C));
+  g_hash_table_insert (meta, g_strdup ("vitx.class_names"), class_names_to_json (m->class_names));
+}
+
 gboolean
 vx_model_save (const VxModel *m, const char *path, GError **error)
 {
@@ -489,21 +511,7 @@ vx_model_save (const VxModel *m, const char *path, GError **error)
   g_hash_table_iter_init (&it, m->metadata);
   while (g_hash_table_iter_next (&it, &k, &v))
     g_hash_table_insert (meta, g_strdup (k), g_strdup (v));
-  struct { const char *key; int value; } ints[] = {
-    { "vitx.img_size", a->img_size }, { "vitx.patch_size", a->patch_size },
-    { "vitx.in_chans", a->in_chans }, { "vitx.num_classes", a->num_classes },
-    { "vitx.embed_dim", a->embed_dim }, { "vitx.depth", a->depth },
-    { "vitx.num_heads", a->num_heads }, { "vitx.mlp_hidden", a->mlp_hidden },
-    { "vitx.distilled", a->distilled },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
-    g_hash_table_insert (meta, g_strdup (ints[i].key), g_strdup_printf ("%d", ints[i].value));
-  float eps = a->ln_eps;
-  g_hash_table_insert (meta, g_strdup ("vitx.ln_eps"), floats_to_string (&eps, 1));
-  int C = MIN (a->in_chans, 3);
-  g_hash_table_insert (meta, g_strdup ("vitx.mean"), floats_to_string (m->mean, C));
-  g_hash_table_insert (meta, g_strdup ("vitx.std"), floats_to_string (m->std, C));
-  g_hash_table_insert (meta, g_strdup ("vitx.class_names"), class_names_to_json (m->class_names));
+  _vx_model_meta_add_arch (meta, m);
 
   g_autoptr (VxSafetensorsWriter) w = vx_safetensors_writer_new ();
   guint n_keys = 0;

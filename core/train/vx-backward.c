@@ -8,6 +8,8 @@
 #include <glib.h>
 
 #include "vx-backward.h"
+#include "vx-fastmath.h"
+#include "vx-gemm.h"
 #include "vx-model.h"
 
 /* Rows per chunk of a chunked reduction: fixed, so the order of additions
@@ -44,54 +46,6 @@ column_sums_add (float *out, const float *x, int M, int N, int threads)
     for (int j = 0; j < N; j++)
       out[j] += partial[(size_t) ch * N + j];
   g_free (partial);
-}
-
-void
-vx_gemm_blocked (gboolean trans_a, gboolean trans_b, int M, int N, int K,
-                 const float *A, int lda, const float *B, int ldb,
-                 float beta, float *C, int ldc, int threads)
-{
-  /* Blocks of output rows when there are many rows (activations: M = B*N tokens),
-   * else blocks of output columns (a weight gradient with a long reduction);
-   * sizes from the shapes alone. */
-  gboolean by_rows = M >= N;
-  int extent = by_rows ? M : N;
-  int block = extent >= 2048 ? 128 : 32;
-  int nblocks = (extent + block - 1) / block;
-  CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
-  CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
-  int nt = resolve_threads (threads);
-
-  openblas_set_num_threads (1);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if(nblocks > 1)
-  for (int ib = 0; ib < nblocks; ib++)
-    {
-      int i0 = ib * block, n = MIN (block, extent - i0);
-      if (by_rows)
-        {
-          /* rows i0.. of op(A): A (M, K) row i0, or A^T stored (K, M) column i0 */
-          const float *a = trans_a ? A + i0 : A + (size_t) i0 * lda;
-          cblas_sgemm (CblasRowMajor, ta, tb, n, N, K, 1.0f, a, lda, B, ldb, beta,
-                       C + (size_t) i0 * ldc, ldc);
-        }
-      else
-        {
-          /* columns i0.. of op(B): B (K, N) column i0, or B^T stored (N, K) row i0 */
-          const float *b = trans_b ? B + (size_t) i0 * ldb : B + i0;
-          cblas_sgemm (CblasRowMajor, ta, tb, M, n, K, 1.0f, A, lda, b, ldb, beta, C + i0, ldc);
-        }
-    }
-  openblas_set_num_threads (vx_get_num_threads ());
-}
-
-void
-vx_linear_forward_blocked (float *out, const float *inp, const float *weight, const float *bias,
-                           int M, int K, int N, int threads)
-{
-  if (bias)
-    for (int i = 0; i < M; i++)
-      memcpy (out + (size_t) i * N, bias, sizeof (float) * N);
-  vx_gemm_blocked (FALSE, TRUE, M, N, K, inp, K, weight, K, bias ? 1.0f : 0.0f, out, N, threads);
 }
 
 void
@@ -185,36 +139,6 @@ vx_layernorm_backward (float *dinp, float *dweight, float *dbias,
 #define VX_VECTORISABLE_SELECTS
 #endif
 
-/* exp(x) for x <= 0 to about 2 ulp, in plain arithmetic so that loops calling
- * it vectorise (glibc's expf is a scalar call): x = n ln2 + r, |r| <= ln2/2,
- * exp(r) by its degree-6 Taylor polynomial (truncation below 2e-8), times 2^n
- * built in the exponent bits. n is rounded by adding 1.5 * 2^23, which leaves it
- * in the low mantissa bits. Inputs below -87 give ~1e-38 instead of denormals. */
-VX_VECTORISABLE_SELECTS static inline float
-exp_nonpositive (float x)
-{
-  const float shifter = 12582912.0f;              /* 1.5 * 2^23 */
-  x = MAX (x, -87.0f);
-  float t = x * 1.44269504088896341f + shifter;
-  float n = t - shifter;
-  float r = x - n * 0.693145751953125f;           /* ln2, high bits: exact product */
-  r -= n * 1.42860682030941723212e-6f;            /* ln2, low bits */
-  float p = 1.0f / 720;
-  p = p * r + 1.0f / 120;
-  p = p * r + 1.0f / 24;
-  p = p * r + 1.0f / 6;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  int32_t ti, si, pi;
-  memcpy (&ti, &t, sizeof ti);
-  si = (ti - 0x4B400000 + 127) << 23;             /* 0x4B400000: the bits of the shifter */
-  memcpy (&pi, &p, sizeof pi);
-  pi += si - (127 << 23);                          /* p * 2^n: add n to the exponent */
-  memcpy (&p, &pi, sizeof p);
-  return p;
-}
-
 VX_VECTORISABLE_SELECTS void
 vx_gelu_backward (float *dinp, const float *inp, const float *out, const float *dout,
                   size_t n, int threads)
@@ -242,7 +166,7 @@ vx_gelu_backward (float *dinp, const float *inp, const float *out, const float *
       gboolean far = fabsf (x) > 1e-2f;
       float ratio = out[i] / (far ? x : 1.0f);   /* a division that never traps, so it vectorises */
       float cdf = far ? ratio : series;
-      float pdf = exp_nonpositive (-0.5f * x * x) * inv_sqrt_2pi;
+      float pdf = vx_fast_expf (-0.5f * x * x) * inv_sqrt_2pi;
       dinp[i] += dout[i] * (cdf + x * pdf);
     }
 }
@@ -285,7 +209,7 @@ vx_attention_backward (float *dqkv, const float *datt, const float *qkv, const f
   int nt = resolve_threads (threads);
 
   /* one (image, head) per iteration, each with one thread's sequential GEMMs */
-  openblas_set_num_threads (1);
+  vx_blas_init ();
 #pragma omp parallel num_threads(nt)
   {
     float *dp = g_new (float, (size_t) N * N);   // (N, N) gradient of probs, then of scores
@@ -317,7 +241,6 @@ vx_attention_backward (float *dqkv, const float *datt, const float *qkv, const f
     g_free (dp);
     g_free (ds);
   }
-  openblas_set_num_threads (vx_get_num_threads ());
 }
 
 void

@@ -14,19 +14,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-/* C (M, N) = op(A) op(B) + beta C, with cblas row-major conventions (op = transpose
- * when trans_a / trans_b). The output is cut into blocks of rows (or of columns when
- * it has few rows) whose size depends only on M, N, K; the blocks are spread over
- * OpenMP threads, each an OpenBLAS call on one thread. So the trainer keeps a
- * single thread pool (no OpenBLAS workers competing with OpenMP's) and the result
- * is bitwise the same for any thread count. */
-void vx_gemm_blocked (gboolean trans_a, gboolean trans_b, int M, int N, int K,
-                      const float *A, int lda, const float *B, int ldb,
-                      float beta, float *C, int ldc, int threads);
-
-/* vx_linear_forward computed with vx_gemm_blocked: out (M, N) = inp (M, K) weight (N, K)^T + bias */
-void vx_linear_forward_blocked (float *out, const float *inp, const float *weight, const float *bias,
-                                int M, int K, int N, int threads);
+#include "vx-gemm.h"   /* vx_gemm_blocked, vx_linear_forward_blocked */
 
 /* Linear layer out (M, N) = inp (M, K) weight (N, K)^T + bias (N):
  *   dinp (M, K) += dout weight; dweight (N, K) += dout^T inp; dbias (N) += column sums of dout.

@@ -9,6 +9,7 @@
 
 #include "vx-error.h"
 #include "vx-model-io.h"
+#include "vx-model-io-private.h"
 #include "vx-safetensors.h"
 #include "vx-train-private.h"
 
@@ -23,31 +24,6 @@ double_to_string (double v)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
   return g_strdup (g_ascii_dtostr (buf, sizeof buf, v));   /* round-trips exactly */
-}
-
-static char *
-floats_to_string (const float *v, int n)
-{
-  GString *s = g_string_new (NULL);
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  for (int i = 0; i < n; i++)
-    g_string_append_printf (s, "%s%s", i ? "," : "",
-                            g_ascii_formatd (buf, sizeof buf, "%.9g", (double) v[i]));
-  return g_string_free (s, FALSE);
-}
-
-static char *
-class_names_to_json (char **names)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_array (b);
-  for (int k = 0; names[k]; k++)
-    json_builder_add_string_value (b, names[k]);
-  json_builder_end_array (b);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
 }
 
 static void
@@ -67,7 +43,6 @@ vx_trainer_save_checkpoint (const VxTrainer *t, const char *path, GError **error
 {
   g_return_val_if_fail (t != NULL && path != NULL, FALSE);
   const VxModel *m = t->model;
-  const VxArch *a = &m->arch;
   const VxTrainConfig *c = &t->cfg;
 
   /* the model's metadata, then its own fields, then the trainer's state */
@@ -79,12 +54,8 @@ vx_trainer_save_checkpoint (const VxTrainer *t, const char *path, GError **error
     if (!g_str_has_prefix (k, VX_CKPT_PREFIX))
       g_hash_table_insert (meta, g_strdup (k), g_strdup (v));
 
+  _vx_model_meta_add_arch (meta, m);
   struct { const char *key; int value; } ints[] = {
-    { "vitx.img_size", a->img_size }, { "vitx.patch_size", a->patch_size },
-    { "vitx.in_chans", a->in_chans }, { "vitx.num_classes", a->num_classes },
-    { "vitx.embed_dim", a->embed_dim }, { "vitx.depth", a->depth },
-    { "vitx.num_heads", a->num_heads }, { "vitx.mlp_hidden", a->mlp_hidden },
-    { "vitx.distilled", a->distilled },
     { "train.version", CKPT_VERSION }, { "train.epoch", t->epoch },
     { "train.epochs", c->epochs }, { "train.batch", c->batch },
     { "train.augment", c->augment }, { "train.crop_pad", c->crop_pad },
@@ -92,12 +63,6 @@ vx_trainer_save_checkpoint (const VxTrainer *t, const char *path, GError **error
   };
   for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
     meta_take (meta, ints[i].key, g_strdup_printf ("%d", ints[i].value));
-  float eps = a->ln_eps;
-  meta_take (meta, "vitx.ln_eps", floats_to_string (&eps, 1));
-  int C = MIN (a->in_chans, 3);
-  meta_take (meta, "vitx.mean", floats_to_string (m->mean, C));
-  meta_take (meta, "vitx.std", floats_to_string (m->std, C));
-  meta_take (meta, "vitx.class_names", class_names_to_json (m->class_names));
 
   struct { const char *key; double value; } dbls[] = {
     { "train.lr", c->lr }, { "train.min_lr", c->min_lr },

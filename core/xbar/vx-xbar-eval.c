@@ -135,9 +135,10 @@ local_attention (EvalCtx *c, int block, const float *x, int B, int N)
 {
   const VxBlockParams *bp = &c->m->params.blocks[block];
   int D = c->D, H = c->H, Dh = c->Dh;
+  int threads = c->o->threads;
   vx_layernorm_forward (c->loc_ln, NULL, NULL, x, bp->norm1_w, bp->norm1_b, B * N, D,
-                        c->m->arch.ln_eps);
-  vx_linear_forward (c->loc_qkv, c->loc_ln, bp->qkv_w, bp->qkv_b, B * N, D, 3 * D);
+                        c->m->arch.ln_eps, threads);
+  vx_linear_forward (c->loc_qkv, c->loc_ln, bp->qkv_w, bp->qkv_b, B * N, D, 3 * D, threads);
   float scale = 1.0f / sqrtf ((float) Dh);
   for (int b = 0; b < B; b++)
     for (int h = 0; h < H; h++)
@@ -255,6 +256,7 @@ batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
       vx_model_forward (c->m, c->ideal_acts, c->images, count, c->ideal_logits, &fo);
       run_orig_reset (c, count);   /* the noisy run follows */
     }
+  c->sim->threads = c->o->threads;
   vx_xbar_sim_batch_begin (c->sim, batch_index, first_image, count);
 }
 

@@ -167,6 +167,7 @@ struct _VxXbarSim {
   XbarMap map;
   VxMatmulHooks hooks;
   guint64 seed;
+  int threads;          /* threads of the last forward pass's products (0 = default) */
 
   /* static arrays: [block * 4 + {qkv, proj, fc1, fc2}], then patch, head, head_dist */
   int n_static;
@@ -243,3 +244,10 @@ void _vx_xbar_circuit_matmul (const VxXbarSim *sim, XbarScratch *sc, float *out,
                               const float *lev, int Kin, int Nout, int bits,
                               const float *col_unit, float unit, gboolean written, guint64 key);
 void _vx_xbar_circ_scratch_free (XbarCircScratch *c);
+
+/* ---- shared by vx-xbar-sim.c and vx-xbar-sim-kv.c ---- */
+static inline gboolean
+_vx_xbar_is_analog (const VxXbarSim *sim, VxMatmulKind kind)
+{
+  return (sim->cfg.analog & VX_XBAR_ANALOG (kind)) != 0;
+}

@@ -1,4 +1,5 @@
-/* vx-xbar-sim.c: the crossbar simulator: VxMatmulHooks in functional mode */
+/* vx-xbar-sim.c: the crossbar simulator: VxMatmulHooks in functional mode; static
+ * arrays and their linear products (the K/V hooks are in vx-xbar-sim-kv.c) */
 #define G_LOG_DOMAIN "vx-xbar"
 #include "config.h"
 
@@ -13,7 +14,7 @@
 
 #define STAMP_NONE G_MININT64
 
-static guint64 tag_static, tag_kv, tag_cell_static, tag_cell_kv;
+static guint64 tag_static, tag_cell_static;
 
 static void
 init_tags (void)
@@ -22,9 +23,7 @@ init_tags (void)
   if (g_once_init_enter (&done))
     {
       tag_static = vx_rng_tag (XBAR_TAG_STATIC);
-      tag_kv = vx_rng_tag (XBAR_TAG_KV);
       tag_cell_static = vx_rng_tag (XBAR_TAG_CELL_STATIC);
-      tag_cell_kv = vx_rng_tag (XBAR_TAG_CELL_KV);
       g_once_init_leave (&done, 1);
     }
 }
@@ -32,7 +31,7 @@ init_tags (void)
 static gboolean
 is_analog (const VxXbarSim *sim, VxMatmulKind kind)
 {
-  return (sim->cfg.analog & VX_XBAR_ANALOG (kind)) != 0;
+  return _vx_xbar_is_analog (sim, kind);
 }
 
 /* ---- scratch pool ------------------------------------------------------------------------ */
@@ -257,10 +256,11 @@ static_decode_row (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t s
 
 /* dst (rows, cols) = decoded noisy copy of st's weight, noise stamp `stamp` */
 static void
-static_decode (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp, float *dst)
+static_decode (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp, float *dst,
+               int threads)
 {
   int rows = st->rows, cols = st->cols;
-  int threads = vx_get_num_threads ();
+  threads = threads > 0 ? threads : vx_get_num_threads ();
 #pragma omp parallel for schedule(static) num_threads(threads) \
     if ((size_t) rows * cols >= PARALLEL_MIN)
   for (int r = 0; r < rows; r++)
@@ -269,7 +269,8 @@ static_decode (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t stamp
 
 /* the cached decoded weights of a static array for a stamp (functional mode) */
 static const float *
-static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64_t stamp)
+static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64_t stamp,
+               int threads)
 {
   XbarStatic *st = &sim->stat[id];
   static_bind (st, w, rows, cols);
@@ -277,7 +278,7 @@ static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64
     {
       if (!st->noisy)
         st->noisy = g_new (float, (size_t) rows * cols);
-      static_decode (sim, st, id, stamp, st->noisy);
+      static_decode (sim, st, id, stamp, st->noisy, threads);
       st->stamp = stamp;
     }
   return st->noisy;
@@ -340,7 +341,7 @@ vx_xbar_sim_batch_begin (void *user, int64_t batch_index, int64_t first_image, i
 
   /* all rows of all arrays in one parallel loop: each row is its own stream,
    * so how the rows are split does not change the numbers */
-  int total = first_row[dl.n], threads = vx_get_num_threads ();
+  int total = first_row[dl.n], threads = sim->threads > 0 ? sim->threads : vx_get_num_threads ();
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads) if (total > 1)
   for (int i = 0; i < total; i++)
     {
@@ -422,7 +423,7 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
     memset (sim->slots, 0, sizeof (XbarGroupStat) * B * sim->H * 2);
   if (sim->cfg.kv_scale != VX_KV_SCALE_PER_TENSOR && sim->cfg.kv_scale != VX_KV_SCALE_PER_BATCH)
     return;
-  int threads = vx_get_num_threads ();
+  int threads = site->threads > 0 ? site->threads : vx_get_num_threads ();
 #pragma omp parallel for schedule(static) num_threads(threads) \
     if ((size_t) B * N * D >= PARALLEL_MIN)
   for (int b = 0; b < B; b++)
@@ -461,9 +462,11 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
                      const float *weight, const float *bias, int M, int Kin, int Nout)
 {
   VxXbarSim *sim = user;
+  int threads = site->threads > 0 ? site->threads : vx_get_num_threads ();
+  sim->threads = threads;   /* for the next batch's vx_xbar_sim_batch_begin */
   if (!is_analog (sim, site->kind))
     {
-      vx_linear_forward (out, in, weight, bias, M, Kin, Nout);
+      vx_linear_forward (out, in, weight, bias, M, Kin, Nout, threads);
       if (site->kind == VX_MM_QKV)
         note_qkv (sim, site, out, M);
       return;
@@ -479,7 +482,6 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   if (!circuit)
     {
       xq = grow (&sim->lin_in, &sim->lin_in_cap, (size_t) M * Kin);
-      int threads = vx_get_num_threads ();
 #pragma omp parallel for schedule(static) num_threads(threads) \
     if ((size_t) M * Kin >= PARALLEL_MIN)
       for (int b = 0; b < B; b++)
@@ -490,8 +492,9 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   gboolean per_image = sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE;
   if (!circuit && !per_image)
     {
-      const float *wq = static_cached (sim, id, weight, Nout, Kin, static_stamp (sim, site));
-      vx_linear_forward (out, xq, wq, bias, M, Kin, Nout);
+      const float *wq = static_cached (sim, id, weight, Nout, Kin, static_stamp (sim, site),
+                                       threads);
+      vx_linear_forward (out, xq, wq, bias, M, Kin, Nout, threads);
     }
   else if (!circuit)
     {
@@ -500,9 +503,9 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
       float *wq = grow (&sim->lin_w, &sim->lin_w_cap, (size_t) Nout * Kin);
       for (int b = 0; b < B; b++)
         {
-          static_decode (sim, st, id, site->image + b, wq);
+          static_decode (sim, st, id, site->image + b, wq, threads);
           vx_linear_forward (out + (size_t) b * rpi * Nout, xq + (size_t) b * rpi * Kin, wq, bias,
-                             rpi, Kin, Nout);
+                             rpi, Kin, Nout, threads);
         }
     }
   else
@@ -528,211 +531,6 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
     note_qkv (sim, site, out, M);
 }
 
-/* ---- K and V ------------------------------------------------------------------------------------ */
-
-/* wmax (cols) for one head's K or V (rows tokens x cols channels, stride ld):
- * per-tensor and per-batch scales from the maxima noted with the QKV product,
- * per-channel and per-head ones from x itself */
-static void
-kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const float *x,
-           int rows, int cols, int ld)
-{
-  int b = (int) (site->image - sim->cur_first_image);
-  gboolean noted = sim->chan_noted && site->block == sim->cur_block && b >= 0
-                   && b < sim->cur_batch;
-  float m = 0.f;
-  switch (sim->cfg.kv_scale)
-    {
-    case VX_KV_SCALE_PER_CHANNEL:
-      _vx_xbar_col_abs_max (wmax, x, rows, cols, ld);
-      return;
-    case VX_KV_SCALE_PER_TENSOR:
-      g_assert (noted);
-      m = sim->tensor_max[b * 2 + kv];
-      break;
-    case VX_KV_SCALE_PER_BATCH:
-      g_assert (noted);
-      m = sim->batch_max[kv];
-      break;
-    case VX_KV_SCALE_CALIBRATED:
-      if (sim->calib)
-        {
-          m = sim->calib[((size_t) site->block * sim->H + site->head) * 2 + kv];
-          break;
-        }
-      g_critical ("crossbar: calibrated K/V scales used before vx_xbar_sim_calibrate; "
-                  "using the per-head maximum");
-      G_GNUC_FALLTHROUGH;
-    case VX_KV_SCALE_PER_HEAD:
-    case VX_KV_SCALE_N:
-    default:
-      _vx_xbar_col_abs_max (wmax, x, rows, cols, ld);
-      for (int c = 0; c < cols; c++)
-        m = wmax[c] > m ? wmax[c] : m;
-      break;
-    }
-  for (int c = 0; c < cols; c++)
-    wmax[c] = m;
-}
-
-static XbarGroupStat *
-slot_for (VxXbarSim *sim, const VxMatmulSite *site, int kv)
-{
-  int b = (int) (site->image - sim->cur_first_image);
-  g_assert (b >= 0 && b < sim->cur_batch);
-  return &sim->slots[((size_t) b * sim->H + site->head) * 2 + kv];
-}
-
-/* normals for one (image, head) K or V array: z (2, N, Dh): write, then read */
-static void
-kv_normals (const VxXbarSim *sim, const VxMatmulSite *site, int kv, float *z, size_t n,
-            const float **z1, const float **z2)
-{
-  gboolean w = sim->map.write_k > 0.f, r = sim->map.sigma_r > 0.f;
-  *z1 = *z2 = NULL;
-  if (!w && !r)
-    return;
-  VxRng g;
-  vx_rng_init (&g, vx_rng_key (sim->seed, tag_kv, site->image, site->block, site->head * 2 + kv));
-  vx_rng_normal_bulk (&g, z, 2 * n);
-  *z1 = w ? z : NULL;
-  *z2 = r ? z + n : NULL;
-}
-
-/* Ask for the rows (rows, cols; stride ld) of one head's slice of the QKV
- * product ahead of use: the slices are strided, one or two cache lines a row,
- * and the hooks draw their normals (arithmetic only) while these arrive. */
-static inline void
-prefetch_rows (const float *x, int rows, int cols, int ld)
-{
-  for (int r = 0; r < rows; r++)
-    {
-      const float *row = x + (size_t) r * ld;
-      for (int c = 0; c < cols; c += 16)
-        __builtin_prefetch (row + c);
-      __builtin_prefetch (row + cols - 1);
-    }
-}
-
-static guint64
-kv_cell_key (const VxXbarSim *sim, const VxMatmulSite *site, int kv)
-{
-  return vx_rng_key (sim->seed, tag_cell_kv, site->image, site->block, site->head * 2 + kv);
-}
-
-void
-_vx_xbar_sim_attn_qk (void *user, const VxMatmulSite *site, float *scores, const float *q,
-                      const float *k, int N, int Dh, int ld)
-{
-  VxXbarSim *sim = user;
-  if (!is_analog (sim, VX_MM_QK))
-    {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, Dh, 1.0f, q, ld, k, ld, 0.0f,
-                   scores, N);
-      return;
-    }
-  XbarScratch *sc = _vx_xbar_scratch_take (sim);
-  const XbarMap *mp = &sim->map;
-  gboolean per_channel = sim->cfg.kv_scale == VX_KV_SCALE_PER_CHANNEL;
-  gboolean circuit = sim->cfg.mode == VX_XBAR_CIRCUIT;
-  const float *z1 = NULL, *z2 = NULL;
-
-  prefetch_rows (k, N, Dh, ld);
-  prefetch_rows (q, N, Dh, ld);
-  if (!circuit)
-    kv_normals (sim, site, 0, sc->z, (size_t) N * Dh, &z1, &z2);
-  kv_scales (sim, site, 0, sc->wmax, k, N, Dh, ld);
-  _vx_xbar_kv_levels (mp, sc->lev, k, N, Dh, ld, sc->wmax);
-  if (sim->observing)
-    _vx_xbar_observe_group (sim, sc, site->block, 0, slot_for (sim, site, 0), k, N, Dh, ld,
-                            sc->wmax);
-
-  /* K^T's per-row (channel) scale pre-multiplies the query inputs digitally;
-   * a single scale is applied to the outputs instead (same product) */
-  const float *x = q;
-  int ldx = ld;
-  float unit = mp->kv_dec / mp->Lf * (per_channel ? 1.0f : sc->wmax[0]);
-  if (per_channel)
-    {
-      for (int t = 0; t < N; t++)
-        for (int j = 0; j < Dh; j++)
-          sc->tmp[(size_t) t * Dh + j] = q[(size_t) t * ld + j] * sc->wmax[j];
-      x = sc->tmp;
-      ldx = Dh;
-    }
-
-  if (circuit)
-    {
-      for (int t = 0; t < N; t++)
-        for (int j = 0; j < Dh; j++)
-          sc->levT[(size_t) j * N + t] = sc->lev[(size_t) t * Dh + j];
-      _vx_xbar_circuit_matmul (sim, sc, scores, N, x, ldx, N, N, sc->levT, Dh, N,
-                               vx_xbar_kv_bits (&sim->cfg), NULL, unit, TRUE,
-                               kv_cell_key (sim, site, 0));
-    }
-  else
-    {
-      for (int j = 0; j < Dh; j++)
-        sc->unit[j] = unit;
-      _vx_xbar_kv_decode (mp, sc->dec, sc->lev, N, Dh, sc->unit, z1, z2);
-      _vx_xbar_quantize_inputs (mp, sc->in, x, N, Dh, ldx, TRUE);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, Dh, 1.0f, sc->in, Dh,
-                   sc->dec, Dh, 0.0f, scores, N);
-    }
-  _vx_xbar_scratch_give (sim, sc);
-}
-
-void
-_vx_xbar_sim_attn_sv (void *user, const VxMatmulSite *site, float *out, int ld_out,
-                      const float *s, const float *v, int N, int Dh, int ld)
-{
-  VxXbarSim *sim = user;
-  if (!is_analog (sim, VX_MM_SV))
-    {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, Dh, N, 1.0f, s, N, v, ld, 0.0f,
-                   out, ld_out);
-      return;
-    }
-  XbarScratch *sc = _vx_xbar_scratch_take (sim);
-  const XbarMap *mp = &sim->map;
-  gboolean circuit = sim->cfg.mode == VX_XBAR_CIRCUIT;
-  const float *z1 = NULL, *z2 = NULL;
-
-  prefetch_rows (v, N, Dh, ld);
-  if (!circuit)
-    kv_normals (sim, site, 1, sc->z, (size_t) N * Dh, &z1, &z2);
-  kv_scales (sim, site, 1, sc->wmax, v, N, Dh, ld);
-  _vx_xbar_kv_levels (mp, sc->lev, v, N, Dh, ld, sc->wmax);
-  if (sim->observing)
-    _vx_xbar_observe_group (sim, sc, site->block, 1, slot_for (sim, site, 1), v, N, Dh, ld,
-                            sc->wmax);
-  /* V's per-column scale is a digital gain after the ADC */
-  for (int j = 0; j < Dh; j++)
-    sc->unit[j] = sc->wmax[j] * mp->kv_dec / mp->Lf;
-
-  if (circuit)
-    _vx_xbar_circuit_matmul (sim, sc, out, ld_out, s, N, N, N, sc->lev, N, Dh,
-                             vx_xbar_kv_bits (&sim->cfg), sc->unit, 0.f, TRUE,
-                             kv_cell_key (sim, site, 1));
-  else
-    {
-      _vx_xbar_kv_decode (mp, sc->dec, sc->lev, N, Dh, sc->unit, z1, z2);
-      _vx_xbar_quantize_inputs (mp, sc->in, s, N, N, N, TRUE);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, Dh, N, 1.0f, sc->in, N,
-                   sc->dec, Dh, 0.0f, out, ld_out);
-    }
-  _vx_xbar_scratch_give (sim, sc);
-}
-
-void
-_vx_xbar_sim_attn_out (void *user, int block, int64_t first_image, const float *x,
-                       int B, int N, int D)
-{
-  VxXbarSim *sim = user;
-  if (sim->observing)
-    _vx_xbar_observe_reduce (sim, block, B);
-}
-
 /* ---- calibration ----------------------------------------------------------------------------- */
 
 typedef struct {
@@ -745,7 +543,7 @@ calib_linear (void *user, const VxMatmulSite *site, float *out, const float *in,
               const float *weight, const float *bias, int M, int Kin, int Nout)
 {
   CalibCtx *c = user;
-  vx_linear_forward (out, in, weight, bias, M, Kin, Nout);
+  vx_linear_forward (out, in, weight, bias, M, Kin, Nout, site->threads);
   if (site->kind != VX_MM_QKV)
     return;
   int D = c->sim->D, H = c->sim->H, Dh = c->sim->Dh;
