@@ -36,6 +36,9 @@ static const Case cases[] = {
   { "3-bit-cells", 19, 19, 33, 21, 7, 32, 3, 16, 8, 0, FALSE, FALSE, TRUE },
   { "adc16", 40, 20, 64, 24, 8, 64, 2, 8, 16, 4, TRUE, TRUE, FALSE },
   { "noise-free", 21, 21, 40, 33, 8, 16, 2, 8, 6, -1, FALSE, FALSE, FALSE },
+  /* a tile so large that with a 16-bit ADC the margins reach half a code:
+   * every current is computed exactly */
+  { "huge-tile", 5, 5, 2000, 5, 8, 2048, 2, 8, 16, 4, FALSE, TRUE, FALSE },
 };
 
 static void
