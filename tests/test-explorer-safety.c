@@ -192,6 +192,17 @@ test_undo_redo (void)
   g_settings_set_double (fx.settings, "gamma", 2.0);
   wait_idle ();
   g_assert_false (vx_window_redo (fx.win));
+  /* the tour's steps are not steps to undo; afterwards undo works as before it */
+  vx_window_set_classroom (fx.win, TRUE);
+  g_assert_false (_vx_window_can_undo (fx.win));
+  wait_idle ();
+  vx_window_set_classroom (fx.win, FALSE);
+  wait_idle ();
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 2.0);
+  g_assert_true (_vx_window_can_undo (fx.win));
+  g_assert_true (vx_window_undo (fx.win));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 3.0);
+  wait_idle ();
   vx_settings_reset_paper_defaults (fx.settings);
   g_settings_set_int (fx.settings, "test-images", 64);
   wait_idle ();

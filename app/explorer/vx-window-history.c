@@ -151,6 +151,7 @@ _vx_window_history_commit (VxWindow *self)
       g_clear_pointer (&self->history_now, g_ptr_array_unref);
       self->history_now = g_steal_pointer (&now);
       self->history_restoring = FALSE;
+      _vx_window_update_actions (self);
       _vx_window_update_title (self);
       return;
     }
