@@ -284,8 +284,14 @@ test_discard (void)
   g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (fx.win)), "• Untitled Study"));
   gboolean destroyed = FALSE;
   g_object_weak_ref (G_OBJECT (fx.win), on_destroyed, &destroyed);
+  /* closed during the tour: the user's settings come back, and they are unsaved */
+  vx_window_set_classroom (fx.win, TRUE);
+  vx_window_show_tour_step (fx.win, 6);
   gtk_window_close (GTK_WINDOW (fx.win));
   g_assert_false (destroyed);
+  g_assert_false (vx_window_get_classroom (fx.win));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 2.5);
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "outlier-scale"), ==, 1.0);
   gtk_dialog_response (close_dialog (), GTK_RESPONSE_REJECT);
   g_assert_true (destroyed);
   fx.win = NULL;
