@@ -143,7 +143,7 @@ narrate_ideal (const VxTourFacts *f, VxTourStory *st)
   g_autofree char *snr = vx_tour_format (VX_TOUR_SNR, f->now->snr_mean_db);
   g_string_append_printf (st->text, "Accuracy %s, %s the digital model's %s; the mean SNR is %s, "
                           "the ceiling the next steps are measured against.", a,
-                          dir == 0 ? "the same as" : dir < 0 ? "below" : "above", d, snr);
+                          dir == 0 ? "within half a point of" : dir < 0 ? "below" : "above", d, snr);
 }
 
 static void
