@@ -170,10 +170,12 @@ test_undo_redo (void)
   g_assert_true (g_variant_equal (redone, defaults));
   wait_idle ();
 
-  /* one change of one key, and a drag of another: two steps */
+  /* one change of one key, and a drag of another: two steps (a wide merge window:
+   * under sanitizers the main loop takes longer between two changes than a hand) */
   g_settings_set_double (fx.settings, "gamma", 1.0);
   wait_idle ();
-  g_usleep (800 * 1000);
+  gint64 merge_us = fx.win->history_merge_us;
+  fx.win->history_merge_us = 60 * G_USEC_PER_SEC;
   for (int i = 1; i <= 5; i++)
     {
       g_settings_set_double (fx.settings, "sigma-r", 0.01 * i);
@@ -181,12 +183,26 @@ test_undo_redo (void)
         g_main_context_iteration (NULL, FALSE);
     }
   wait_idle ();
+  fx.win->history_merge_us = merge_us;
   g_assert_true (vx_window_undo (fx.win));
   g_assert_cmpfloat (g_settings_get_double (fx.settings, "sigma-r"), ==, 0.05);
   g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 1.0);
   wait_idle ();
   g_assert_true (vx_window_undo (fx.win));
   g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 3.0);
+  wait_idle ();
+  /* the same key changed again after the window: a step of its own */
+  fx.win->history_merge_us = 0;
+  g_settings_set_double (fx.settings, "sigma-r", 0.06);
+  wait_idle ();
+  g_settings_set_double (fx.settings, "sigma-r", 0.07);
+  wait_idle ();
+  fx.win->history_merge_us = merge_us;
+  g_assert_true (vx_window_undo (fx.win));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "sigma-r"), ==, 0.06);
+  wait_idle ();
+  g_assert_true (vx_window_undo (fx.win));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "sigma-r"), ==, 0.05);
   wait_idle ();
   /* a new change empties the redo list */
   g_settings_set_double (fx.settings, "gamma", 2.0);

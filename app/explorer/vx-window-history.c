@@ -59,6 +59,7 @@ entry_free (gpointer data)
 void
 _vx_window_history_init (VxWindow *self)
 {
+  self->history_merge_us = HISTORY_MERGE_US;
   self->undo_stack = g_queue_new ();
   self->redo_stack = g_queue_new ();
 }
@@ -161,7 +162,8 @@ _vx_window_history_commit (VxWindow *self)
     return;
   gint64 t = g_get_monotonic_time ();
   HistoryEntry *top = g_queue_peek_head (self->undo_stack);
-  gboolean merge = top && single && !label && top->single_key == single && t - top->time < HISTORY_MERGE_US;
+  gboolean merge = top && single && !label && top->single_key == single
+                   && t - top->time < self->history_merge_us;
   if (!merge)
     {
       HistoryEntry *e = g_new0 (HistoryEntry, 1);
