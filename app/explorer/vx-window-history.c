@@ -257,7 +257,8 @@ _vx_window_can_redo (VxWindow *self)
 void
 _vx_window_mark_clean (VxWindow *self, const char *study_path)
 {
-  if (study_path)
+  /* study_path may be self->study_path itself (saving where it was opened) */
+  if (study_path && study_path != self->study_path)
     {
       g_free (self->study_path);
       self->study_path = g_strdup (study_path);
