@@ -170,10 +170,12 @@ test_undo_redo (void)
   g_assert_true (g_variant_equal (redone, defaults));
   wait_idle ();
 
-  /* one change of one key, and a drag of another: two steps */
+  /* one change of one key, and a drag of another: two steps (a wide merge window:
+   * under sanitizers the main loop takes longer between two changes than a hand) */
   g_settings_set_double (fx.settings, "gamma", 1.0);
   wait_idle ();
-  g_usleep (800 * 1000);
+  gint64 merge_us = fx.win->history_merge_us;
+  fx.win->history_merge_us = 60 * G_USEC_PER_SEC;
   for (int i = 1; i <= 5; i++)
     {
       g_settings_set_double (fx.settings, "sigma-r", 0.01 * i);
@@ -181,6 +183,7 @@ test_undo_redo (void)
         g_main_context_iteration (NULL, FALSE);
     }
   wait_idle ();
+  fx.win->history_merge_us = merge_us;
   g_assert_true (vx_window_undo (fx.win));
   g_assert_cmpfloat (g_settings_get_double (fx.settings, "sigma-r"), ==, 0.05);
   g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 1.0);
@@ -188,10 +191,34 @@ test_undo_redo (void)
   g_assert_true (vx_window_undo (fx.win));
   g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 3.0);
   wait_idle ();
+  /* the same key changed again after the window: a step of its own */
+  fx.win->history_merge_us = 0;
+  g_settings_set_double (fx.settings, "sigma-r", 0.06);
+  wait_idle ();
+  g_settings_set_double (fx.settings, "sigma-r", 0.07);
+  wait_idle ();
+  fx.win->history_merge_us = merge_us;
+  g_assert_true (vx_window_undo (fx.win));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "sigma-r"), ==, 0.06);
+  wait_idle ();
+  g_assert_true (vx_window_undo (fx.win));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "sigma-r"), ==, 0.05);
+  wait_idle ();
   /* a new change empties the redo list */
   g_settings_set_double (fx.settings, "gamma", 2.0);
   wait_idle ();
   g_assert_false (vx_window_redo (fx.win));
+  /* the tour's steps are not steps to undo; afterwards undo works as before it */
+  vx_window_set_classroom (fx.win, TRUE);
+  g_assert_false (_vx_window_can_undo (fx.win));
+  wait_idle ();
+  vx_window_set_classroom (fx.win, FALSE);
+  wait_idle ();
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 2.0);
+  g_assert_true (_vx_window_can_undo (fx.win));
+  g_assert_true (vx_window_undo (fx.win));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 3.0);
+  wait_idle ();
   vx_settings_reset_paper_defaults (fx.settings);
   g_settings_set_int (fx.settings, "test-images", 64);
   wait_idle ();
@@ -273,8 +300,14 @@ test_discard (void)
   g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (fx.win)), "• Untitled Study"));
   gboolean destroyed = FALSE;
   g_object_weak_ref (G_OBJECT (fx.win), on_destroyed, &destroyed);
+  /* closed during the tour: the user's settings come back, and they are unsaved */
+  vx_window_set_classroom (fx.win, TRUE);
+  vx_window_show_tour_step (fx.win, 6);
   gtk_window_close (GTK_WINDOW (fx.win));
   g_assert_false (destroyed);
+  g_assert_false (vx_window_get_classroom (fx.win));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 2.5);
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "outlier-scale"), ==, 1.0);
   gtk_dialog_response (close_dialog (), GTK_RESPONSE_REJECT);
   g_assert_true (destroyed);
   fx.win = NULL;

@@ -68,7 +68,7 @@ assert_claims_true (const char *sentence, const VxTourClaim *claims, guint n)
       const char *up[] = { "rises", "brings", "above" }, *down[] = { "falls", "lowers", "below", "short of" };
       const char *const *words = c->direction > 0 ? up : down;
       guint n_words = c->direction > 0 ? G_N_ELEMENTS (up) : G_N_ELEMENTS (down);
-      gboolean found = c->direction == 0 && (strstr (sentence, "stays") || strstr (sentence, "same")
+      gboolean found = c->direction == 0 && (strstr (sentence, "stays") || strstr (sentence, "within")
                                                || strstr (sentence, "leaves"));
       for (guint w = 0; c->direction != 0 && w < n_words; w++)
         found |= strstr (sentence, words[w]) != NULL;

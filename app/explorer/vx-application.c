@@ -45,6 +45,9 @@ screenshot_tick (gpointer data)
   VxWindow *w = s->window;
   gboolean busy = vx_window_is_busy (w);
   s->quiet_ticks = busy ? 0 : s->quiet_ticks + 1;
+  /* the picture is of the results, not of a passing notification (it slides away) */
+  if (s->quiet_ticks == 1)
+    gtk_widget_activate_action (GTK_WIDGET (w), "win.dismiss-toast", NULL);
   if (s->quiet_ticks < 5)
     return G_SOURCE_CONTINUE;
   g_autoptr (GError) error = NULL;

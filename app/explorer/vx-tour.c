@@ -143,7 +143,7 @@ narrate_ideal (const VxTourFacts *f, VxTourStory *st)
   g_autofree char *snr = vx_tour_format (VX_TOUR_SNR, f->now->snr_mean_db);
   g_string_append_printf (st->text, "Accuracy %s, %s the digital model's %s; the mean SNR is %s, "
                           "the ceiling the next steps are measured against.", a,
-                          dir == 0 ? "the same as" : dir < 0 ? "below" : "above", d, snr);
+                          dir == 0 ? "within half a point of" : dir < 0 ? "below" : "above", d, snr);
 }
 
 static void
@@ -176,8 +176,10 @@ narrate_stage_one (const VxTourFacts *f, VxTourStory *st)
   int snr = change (st, "The mean SNR", VX_TOUR_SNR, f->refs[0]->snr_mean_db, f->now->snr_mean_db);
   g_string_append (st->text, " and ");
   int acc = change (st, "accuracy", VX_TOUR_ACCURACY, f->refs[0]->top1, f->now->top1);
+  double gain = f->now->snr_mean_db - f->refs[0]->snr_mean_db;
   if (snr > 0 && acc <= 0)
-    g_string_append (st->text, ": the exact zeros help the SNR a little, not the predictions.");
+    g_string_append_printf (st->text, ": the exact zeros help the SNR%s, not the predictions.",
+                            gain < 3.0 ? " a little" : "");
   else if (snr > 0)
     g_string_append (st->text, ": the exact zeros carry no write noise.");
   else

@@ -6,7 +6,7 @@
  * numbers come from the step's result and from the results of its reference
  * settings (usually the step before), and every direction word ("falls",
  * "rises", "stays at") is chosen from those numbers. The last two steps go
- * beyond the paper (MODEL.md section 10): outlier channels, and the mitigations.
+ * beyond the paper (docs/MODEL.md section 10): outlier channels, and the mitigations.
  */
 #pragma once
 

@@ -59,6 +59,7 @@ entry_free (gpointer data)
 void
 _vx_window_history_init (VxWindow *self)
 {
+  self->history_merge_us = HISTORY_MERGE_US;
   self->undo_stack = g_queue_new ();
   self->redo_stack = g_queue_new ();
 }
@@ -151,6 +152,7 @@ _vx_window_history_commit (VxWindow *self)
       g_clear_pointer (&self->history_now, g_ptr_array_unref);
       self->history_now = g_steal_pointer (&now);
       self->history_restoring = FALSE;
+      _vx_window_update_actions (self);
       _vx_window_update_title (self);
       return;
     }
@@ -160,7 +162,8 @@ _vx_window_history_commit (VxWindow *self)
     return;
   gint64 t = g_get_monotonic_time ();
   HistoryEntry *top = g_queue_peek_head (self->undo_stack);
-  gboolean merge = top && single && !label && top->single_key == single && t - top->time < HISTORY_MERGE_US;
+  gboolean merge = top && single && !label && top->single_key == single
+                   && t - top->time < self->history_merge_us;
   if (!merge)
     {
       HistoryEntry *e = g_new0 (HistoryEntry, 1);
@@ -254,7 +257,8 @@ _vx_window_can_redo (VxWindow *self)
 void
 _vx_window_mark_clean (VxWindow *self, const char *study_path)
 {
-  if (study_path)
+  /* study_path may be self->study_path itself (saving where it was opened) */
+  if (study_path && study_path != self->study_path)
     {
       g_free (self->study_path);
       self->study_path = g_strdup (study_path);

@@ -132,6 +132,9 @@ _vx_window_snr_chart (VxWindow *self, VsRunResult *plain, VsRunResult *clip)
   widen (&self->snr_lo, &self->snr_hi, &box->u.bars);
   box->u.bars.y_min = self->snr_lo;
   box->u.bars.y_max = self->snr_hi;
+  /* on a fixed axis small bars are hard to read from the back of a room */
+  box->u.bars.show_values = self->classroom;
+  box->u.bars.value_decimals = 1;
   return box;
 }
 
@@ -275,14 +278,15 @@ _vx_window_refresh_status (VxWindow *self, VsRunResult *cur)
   g_autofree char *count = self->data ? format_count (self->data->data->n) : NULL;
   g_autofree char *data = self->data ? g_strdup_printf ("%s (%s images)", self->data->name, count)
                                      : g_strdup ("no dataset");
+  /* one line each: they wrap less in a narrow readout */
   if (self->loading)
-    status = g_strdup_printf ("%s · %s\nLoading…", model, data);
+    status = g_strdup_printf ("%s\n%s\nLoading…", model, data);
   else if (busy)
-    status = g_strdup_printf ("%s · %s\nComputing…", model, data);
+    status = g_strdup_printf ("%s\n%s\nComputing…", model, data);
   else if (cur && cur->complete)
-    status = g_strdup_printf ("%s · %s\nDone (%.1f s of compute)", model, data, cur->seconds);
+    status = g_strdup_printf ("%s\n%s\nDone (%.1f s of compute)", model, data, cur->seconds);
   else
-    status = g_strdup_printf ("%s · %s", model, data);
+    status = g_strdup_printf ("%s\n%s", model, data);
   gtk_label_set_label (self->status_label, status);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
   gtk_spinner_set_spinning (self->busy_spinner, busy);

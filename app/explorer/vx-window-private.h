@@ -81,6 +81,7 @@ struct _VxWindow {
   GPtrArray *clean;             /* ... as the study file holds them */
   char *history_label;          /* names the next recorded change ("Reset {n} parameters") */
   gboolean history_restoring;   /* the next change is an undo or redo */
+  gint64 history_merge_us;      /* one key's changes closer than this are one step */
   char *study_path;             /* the study's file, NULL: untitled */
   guint toast_id;
   GtkWidget *close_dialog;      /* asking about unsaved changes */

@@ -401,6 +401,10 @@ static gboolean
 vx_window_close_request (GtkWindow *window)
 {
   VxWindow *self = VX_WINDOW (window);
+  /* the user's own settings, not the tour's, are kept for the next session and
+   * are the ones that may need saving */
+  if (self->classroom)
+    vx_window_set_classroom (self, FALSE);
   if (self->settings && !_vx_window_confirm_close (self))
     return TRUE;
   if (self->settings && !self->classroom)
