@@ -77,14 +77,11 @@ ref_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
   const VxModel *m = vs_compute_prepare_model (job->model->model, &job->settings, &owned, &error);
   if (m)
     {
-      /* one heavy job at a time, the worker's included */
-      vs_compute_lock ();
       job->result = vs_compute_first (m, job->data->data, &job->settings, ref_cancelled, cancellable,
                                       &error);
       if (job->result && !vs_compute_accuracy (m, job->data->data, job->result, NULL, ref_cancelled,
                                                cancellable, &error))
         g_clear_pointer (&job->result, vs_run_result_unref);
-      vs_compute_unlock ();
     }
   if (job->result)
     g_task_return_boolean (task, TRUE);
