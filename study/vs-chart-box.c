@@ -65,6 +65,7 @@ vs_chart_box_new (VsChartKind kind, const char *name, const VsChartStyle *style)
     {
       box->u.common.variant = style->variant;
       box->u.common.font_scale = style->font_scale;
+      box->u.common.line_scale = style->line_scale;
     }
   return box;
 }

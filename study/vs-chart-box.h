@@ -44,6 +44,7 @@ typedef enum {
 typedef struct {
   VxChartVariant variant;
   double font_scale;           /* 1 normally, 1.4 in classroom mode */
+  double line_scale;           /* line widths: 1 normally, 1.5 in classroom mode; 0: 1 */
 } VsChartStyle;
 
 VsChartBox *vs_chart_box_new    (VsChartKind kind, const char *name, const VsChartStyle *style);

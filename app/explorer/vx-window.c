@@ -126,7 +126,9 @@ on_tour_key (GtkEventControllerKey *controller, guint keyval, guint keycode, Gdk
 static void
 restyle (VxWindow *self)
 {
+  /* a projector needs larger text and thicker lines (ui/vx-chart-common.h) */
   self->style.font_scale = self->classroom ? 1.4 : 1.0;
+  self->style.line_scale = self->classroom ? 1.5 : 1.0;
   _vx_window_apply_settings (self);
   _vx_window_refresh (self);
 }
@@ -383,11 +385,24 @@ bind_settings (VxWindow *self)
   _vx_window_update_recent (self);
 }
 
+static void
+on_settings_report (GSettings *settings, const char *message, gpointer user_data)
+{
+  VxWindow *self = user_data;
+  /* several problems found together are shown together */
+  const char *shown = vx_window_get_toast (self);
+  g_autofree char *text = shown ? g_strconcat (shown, "\n", message, NULL) : g_strdup (message);
+  _vx_window_toast (self, text, NULL, NULL);
+}
+
 VxWindow *
 vx_window_new (GtkApplication *app, GSettings *settings)
 {
   VxWindow *self = g_object_new (VX_TYPE_WINDOW, "application", app, NULL);
   self->settings = g_object_ref (settings);
+  /* values the settings could not keep (out of range, unknown, inconsistent) are
+   * shown, not dropped silently; problems found at start-up are replayed now */
+  vx_settings_set_report_func (self->settings, on_settings_report, self);
   bind_settings (self);
   _vx_window_history_commit (self);
   _vx_window_mark_clean (self, NULL);
@@ -468,6 +483,8 @@ vx_window_dispose (GObject *object)
   g_clear_object (&self->worker);
   gtk_widget_dispose_template (GTK_WIDGET (object), VX_TYPE_WINDOW);
   _vx_window_history_clear (self);
+  if (self->settings)
+    vx_settings_set_report_func (self->settings, NULL, NULL);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->baseline, vs_run_result_unref);
   g_clear_pointer (&self->model, vs_shared_model_unref);
