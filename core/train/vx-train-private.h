@@ -1,4 +1,5 @@
-/* vx-train-private.h: the trainer's state, shared by vx-train.c and vx-checkpoint.c */
+/* vx-train-private.h: the trainer's state, shared by vx-train.c, vx-train-fit.c
+ * and vx-checkpoint.c */
 #pragma once
 
 #include "vx-train.h"
