@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "test-explorer-safety"
 #include "config.h"
 
+#include <string.h>
+
 #include "test-explorer-common.h"
 #include "vx-application.h"
 #include "vx-settings.h"
@@ -287,6 +289,24 @@ test_title_save_close (void)
   fx.win = NULL;
 }
 
+/* settings the window cannot keep are reset and said so on screen, not dropped in silence */
+static void
+test_settings_reported (void)
+{
+  g_assert_null (vx_window_get_toast (fx.win) && strstr (vx_window_get_toast (fx.win), "beta")
+                 ? "stale toast" : NULL);
+  /* each value inside its range, the pair not: beta * G_max below G_min */
+  g_settings_set_double (fx.settings, "on-off-ratio", 2);
+  g_settings_set_double (fx.settings, "beta", 0.05);
+  g_assert_cmpuint (vx_settings_check (fx.settings), ==, 1);
+  const char *toast = vx_window_get_toast (fx.win);
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (toast, "beta"));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "beta"), ==, 1.0);
+  vx_settings_clear_reports (fx.settings);
+  wait_idle ();
+}
+
 /* an untitled window: "Close Without Saving" closes it */
 static void
 test_discard (void)
@@ -341,6 +361,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/explorer-safety/wheel-scrolls-sidebar-not-controls", test_wheel);
   g_test_add_func ("/explorer-safety/undo-redo", test_undo_redo);
+  g_test_add_func ("/explorer-safety/settings-problems-shown", test_settings_reported);
   g_test_add_func ("/explorer-safety/title-save-close", test_title_save_close);
   g_test_add_func ("/explorer-safety/close-without-saving", test_discard);
   int status = g_test_run ();
