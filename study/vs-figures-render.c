@@ -774,7 +774,7 @@ _vitx_fig_outlier (FigStudy *s, GError **error)
   g_autofree char *sub = g_strdup_printf ("%s; %d K and V channels per head scaled by s, "
                                           "function-preserving; error bars ±1 std",
                                           scope, s->o->outlier_channels);
-  g_autofree char *title = g_strdup_printf ("Accuracy at γ = %g with K/V outlier channels (MODEL.md §10)",
+  g_autofree char *title = g_strdup_printf ("Accuracy at γ = %g with K/V outlier channels (docs/MODEL.md §10)",
                                             OUTLIER_GAMMA);
   VxChartLines m = { 0 };
   m.base = _vitx_fig_common (s, title, sub);

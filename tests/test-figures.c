@@ -593,7 +593,7 @@ test_agrees_with_eval (void)
     csv_clear (&c);
   }
 
-  /* Fig. 10: DeiT-S as `vitx hw` counts it (MODEL.md 7: 1,248 -> 1,152 crossbars per block) */
+  /* Fig. 10: DeiT-S as `vitx hw` counts it (docs/MODEL.md 7: 1,248 -> 1,152 crossbars per block) */
   {
     g_autofree char *p = fig_path ("fig10-hw", "csv");
     csv_load (&c, p);

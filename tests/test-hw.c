@@ -1,4 +1,4 @@
-/* test-hw.c: the area/energy estimator against MODEL.md section 7 and the paper */
+/* test-hw.c: the area/energy estimator against docs/MODEL.md section 7 and the paper */
 #define G_LOG_DOMAIN "test-hw"
 #include "config.h"
 
@@ -27,7 +27,7 @@ find (const VxHwReport *r, const char *name)
   g_error ("no matrix %s", name);
 }
 
-/* MODEL.md's worked example: one DeiT-S block */
+/* docs/MODEL.md's worked example: one DeiT-S block */
 static void
 test_deit_s_block (void)
 {

@@ -1,4 +1,4 @@
-/* test-outlier.c: the function-preserving K/V outlier transform (MODEL.md section 10) */
+/* test-outlier.c: the function-preserving K/V outlier transform (docs/MODEL.md section 10) */
 #define G_LOG_DOMAIN "test-outlier"
 #include "config.h"
 

@@ -290,7 +290,7 @@ test_ste (void)
   g_free (c.labels);
 }
 
-/* ---- noise statistics (MODEL.md eq. 8, 9) ---------------------------------------------------- */
+/* ---- noise statistics (docs/MODEL.md eq. 8, 9) ---------------------------------------------------- */
 
 /* values on level q of L with w_max = 1 */
 static const int stat_levels[4] = { 255, 128, 32, 0 };

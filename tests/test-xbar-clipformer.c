@@ -1,4 +1,4 @@
-/* test-xbar-clipformer.c: ClipFormer (MODEL.md section 4) and its two decode readings */
+/* test-xbar-clipformer.c: ClipFormer (docs/MODEL.md section 4) and its two decode readings */
 #define G_LOG_DOMAIN "test-xbar-clipformer"
 #include "config.h"
 
@@ -92,7 +92,7 @@ test_stage_one_zeroes (void)
                 g_assert_cmpfloat (fabs (out[q] - want), <, 1e-6);
               }
           }
-        /* the soft threshold of MODEL.md: alpha w_max / (r - 1) */
+        /* the soft threshold of docs/MODEL.md: alpha w_max / (r - 1) */
         g_assert_cmpint (zeros, ==, (int) floor (alphas[ai] * 255 / (ratios[ri] - 1)) + 1);
       }
 }
@@ -119,7 +119,7 @@ test_beta_quarter (void)
         g_assert_cmpint (top, ==, vx_xbar_kv_max_level (&c));
         g_assert_cmpint (vx_xbar_kv_bits (&c), ==, 6);
 
-        /* in value terms: soft threshold, then a clip (MODEL.md section 4) */
+        /* in value terms: soft threshold, then a clip (docs/MODEL.md section 4) */
         float out[256];
         decode_levels (&c, out);
         double thr = alphas[ai] / (ratios[ri] - 1);

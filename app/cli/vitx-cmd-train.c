@@ -423,7 +423,7 @@ add_train_options (GOptionContext *ctx, TrainArgs *a)
     { "patch", 0, 0, G_OPTION_ARG_INT, &a->patch, "Patch side (default 4)", "P" },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &a->no_augment, "No random crop and flip", NULL },
     { "from", 'f', 0, G_OPTION_ARG_FILENAME, &a->from, "Fine-tune this model (its architecture and weights, a new optimiser; defaults: 1 epoch, lr 1e-4, no warm-up)", "MODEL" },
-    { "vat", 0, 0, G_OPTION_ARG_NONE, &a->vat, "Variation-aware training: crossbar noise in the forward pass, straight-through gradients (MODEL.md section 8)", NULL },
+    { "vat", 0, 0, G_OPTION_ARG_NONE, &a->vat, "Variation-aware training: crossbar noise in the forward pass, straight-through gradients (docs/MODEL.md section 8)", NULL },
     { "vat-gamma", 0, 0, G_OPTION_ARG_DOUBLE, &a->vat_gamma, "Write-noise factor of --vat (default 2)", "G" },
     { "vat-config", 0, 0, G_OPTION_ARG_STRING, &a->vat_config, "Crossbar of --vat as JSON, e.g. '{\"sigma_r\":0.05,\"kv_scale\":\"per-channel\"}' (default: the rram-paper preset; --vat-gamma sets gamma)", "JSON" },
     { "prune-keep", 0, 0, G_OPTION_ARG_STRING, &a->prune_keep, "Token pruning in training: keep this share (0..1] of the patch tokens before blocks L/4, L/2, 3L/4, ranked by class-token attention; stored as vitx.prune_keep, which eval follows (default: the --from model's, else none; 1 = off)", "R" },

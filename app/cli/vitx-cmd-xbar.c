@@ -123,7 +123,7 @@ vitx_cmd_snr (int argc, char **argv)
   VxModel *m = NULL;
   int rc = run_observed ("snr", argc, argv, &c, "- per-block attention SNR on crossbars",
     "For every block b: SNR_b = 10 log10(||X_ideal||^2 / ||X_ideal - X_noisy||^2) of the\n"
-    "attention output (MODEL.md eq. 4), pooled over the images; <SNR> is the mean over\n"
+    "attention output (docs/MODEL.md eq. 4), pooled over the images; <SNR> is the mean over\n"
     "blocks. Identical outputs are capped at 200 dB and flagged.\n"
     "Exit status: 0 success, 1 a file could not be read, 2 bad command line.",
     NULL, &cfg, &r, &m);
@@ -311,7 +311,7 @@ vitx_cmd_hw (int argc, char **argv)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- crossbar count, area and energy");
   g_option_context_set_description (ctx,
-    "MODEL.md section 7: #xbars = ceil(rows/X) ceil(cols/X) ceil(bits/b_c) x 2 (pair);\n"
+    "docs/MODEL.md section 7: #xbars = ceil(rows/X) ceil(cols/X) ceil(bits/b_c) x 2 (pair);\n"
     "attention = W_Q, W_K, W_V and the K^T, V crossbars of every head; energy per image =\n"
     "reads x E_R + writes x E_W. ClipFormer with beta 0.25 (physical reading) stores K/V in\n"
     "6 bits: 3 two-bit slices instead of 4. Example: vitx hw --arch deit-s --beta 0.25 --compare\n"

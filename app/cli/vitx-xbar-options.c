@@ -148,7 +148,7 @@ arg_name (const VxXbarParam *p)
     }
 }
 
-/* "<description> (<range>; default <d>; MODEL.md section <s>)" for one flag */
+/* "<description> (<range>; default <d>; docs/MODEL.md section <s>)" for one flag */
 static const char *
 describe (VitxXbarOptions *o, const VxXbarParam *p)
 {
@@ -164,8 +164,8 @@ describe (VitxXbarOptions *o, const VxXbarParam *p)
     range = vx_xbar_param_range_text (p, FALSE);
   g_autofree char *def = default_text (p);
   char *text = p->type == VX_XBAR_PARAM_BOOL
-    ? g_strdup_printf ("%s (default %s; MODEL.md section %s)", p->description, def, p->section)
-    : g_strdup_printf ("%s (%s; default %s; MODEL.md section %s)", p->description, range, def,
+    ? g_strdup_printf ("%s (default %s; docs/MODEL.md section %s)", p->description, def, p->section)
+    : g_strdup_printf ("%s (%s; default %s; docs/MODEL.md section %s)", p->description, range, def,
                        p->section);
   g_ptr_array_add (o->help, text);
   return text;
@@ -213,7 +213,7 @@ vitx_xbar_options_group (VitxXbarOptions *o)
       "vitx.prune_keep, else none; 1 = off)", "R" },
     { NULL }
   };
-  GOptionGroup *g = g_option_group_new ("crossbar", "Crossbar simulation (ViT-X, MODEL.md):",
+  GOptionGroup *g = g_option_group_new ("crossbar", "Crossbar simulation (ViT-X, docs/MODEL.md):",
                                         "Show the crossbar options", o, NULL);
   g_option_group_add_entries (g, first);
   add_table_entries (o, g);

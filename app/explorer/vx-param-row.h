@@ -23,7 +23,7 @@ GtkSpinButton *vx_param_row_get_spin (VxParamRow *self);
 /* title, unit, the controls' range, step, digits, axis, default mark and the
  * equation tooltip, all from the parameter's table row */
 void        vx_param_row_configure (VxParamRow *self, const VxXbarParam *p);
-/* the tooltip of a table row: its description, equation and MODEL.md section (markup) */
+/* the tooltip of a table row: its description, equation and docs/MODEL.md section (markup) */
 char       *vx_param_tooltip_markup (const VxXbarParam *p);
 
 G_END_DECLS

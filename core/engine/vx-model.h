@@ -158,7 +158,7 @@ typedef struct {
                    float *out, int ld_out, const float *s, const float *v, int N, int Dh, int ld);
   /* Observers (may be NULL), called from one thread after each block's
    * attention: probs(B, H, N, N) softmax rows; attn_out(B, N, D) heads
-   * concatenated, before the projection (X_b of MODEL.md eq. 4). */
+   * concatenated, before the projection (X_b of docs/MODEL.md eq. 4). */
   void (*attn_probs) (void *user, int block, int64_t first_image,
                       const float *probs, int B, int H, int N);
   void (*attn_out)   (void *user, int block, int64_t first_image,

@@ -1,4 +1,4 @@
-/* vx-vat.h: variation-aware training (MODEL.md section 8): the crossbar's noise
+/* vx-vat.h: variation-aware training (docs/MODEL.md section 8): the crossbar's noise
  * in the training forward pass
  *
  * A VxVat supplies VxMatmulHooks for vx_trainer_step / VxTrainCallbacks.hooks.

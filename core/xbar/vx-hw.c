@@ -1,4 +1,4 @@
-/* vx-hw.c: crossbar area and energy estimator (MODEL.md section 7) */
+/* vx-hw.c: crossbar area and energy estimator (docs/MODEL.md section 7) */
 #define G_LOG_DOMAIN "vx-hw"
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* vx-hw.h: crossbar area and energy estimator (MODEL.md section 7)
+/* vx-hw.h: crossbar area and energy estimator (docs/MODEL.md section 7)
  *
  * Counts the crossbars of every matrix of a transformer block, the crossbar
  * reads and writes of one image, and turns them into area (mm^2) and energy

@@ -1,4 +1,4 @@
-/* vx-outlier.h: the function-preserving K/V outlier what-if (MODEL.md section 10)
+/* vx-outlier.h: the function-preserving K/V outlier what-if (docs/MODEL.md section 10)
  *
  * Large pretrained ViTs have outlier channels in K and V; small ones do not.
  * This transform gives a model copy such channels without changing what it
@@ -27,7 +27,7 @@ typedef struct {
   gboolean values;      /* scale V channels (and the projection's input columns) */
 } VxOutlierOpts;
 
-/* s = 32, c = 2, every block, keys and values (the experiment of MODEL.md 10.2) */
+/* s = 32, c = 2, every block, keys and values (the experiment of docs/MODEL.md 10.2) */
 void     vx_outlier_opts_init (VxOutlierOpts *o);
 gboolean vx_outlier_opts_validate (const VxOutlierOpts *o, const VxArch *a, GError **error);
 

@@ -1,5 +1,5 @@
 /* vx-xbar-circuit-private.h: what circuit mode's fast path (vx-xbar-circuit.c)
- * and its naive reference (vx-xbar-circuit-ref.c) share (MODEL.md section 6)
+ * and its naive reference (vx-xbar-circuit-ref.c) share (docs/MODEL.md section 6)
  *
  * Both define every number the same way, so they agree bit for bit:
  * - a column current is the sum of the cells whose input bit is 1, taken in

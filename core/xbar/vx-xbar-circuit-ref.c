@@ -1,4 +1,4 @@
-/* vx-xbar-circuit-ref.c: bit-accurate crossbars, the naive reference (MODEL.md section 6)
+/* vx-xbar-circuit-ref.c: bit-accurate crossbars, the naive reference (docs/MODEL.md section 6)
  *
  * A stored matrix of signed levels (Kin inputs x Nout outputs) is split into
  * bits/bits_per_cell slices on a G+/G- pair, each cell its own conductance in

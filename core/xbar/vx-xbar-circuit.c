@@ -1,4 +1,4 @@
-/* vx-xbar-circuit.c: bit-accurate crossbars, the fast path (MODEL.md section 6)
+/* vx-xbar-circuit.c: bit-accurate crossbars, the fast path (docs/MODEL.md section 6)
  *
  * The same numbers as the naive reference (vx-xbar-circuit-ref.c, which also
  * describes the circuit), obtained with far less work:

@@ -1,4 +1,4 @@
-/* vx-xbar.h: the ViT-X crossbar model (MODEL.md sections 1-6, 10)
+/* vx-xbar.h: the ViT-X crossbar model (docs/MODEL.md sections 1-6, 10)
  *
  * A VxXbarConfig holds every device, precision, ClipFormer and policy
  * parameter; a VxXbarSim binds one to a model and supplies the
@@ -31,7 +31,7 @@ typedef enum {
   VX_XBAR_CIRCUIT,      /* bit-sliced cells, bit-serial inputs, tiles, per-column ADC (slow) */
 } VxXbarMode;
 
-/* How w_max of the dynamic K and V arrays is chosen (MODEL.md sections 2, 10). */
+/* How w_max of the dynamic K and V arrays is chosen (docs/MODEL.md sections 2, 10). */
 typedef enum {
   VX_KV_SCALE_PER_HEAD,     /* max |.| of each head's matrix, per image (default) */
   VX_KV_SCALE_PER_TENSOR,   /* max |.| over all heads of the block's K (or V), per image */
@@ -47,14 +47,14 @@ typedef enum {
 
 /* How ClipFormer's transformed K/V conductances are read back (docs/MODEL.md section 4). */
 typedef enum {
-  VX_CLIP_DECODE_PHYSICAL,      /* MODEL.md section 4: decode with the original w_max; the
+  VX_CLIP_DECODE_PHYSICAL,      /* docs/MODEL.md section 4: decode with the original w_max; the
                                    clipped arrays need fewer bits (3 slices at beta 0.25) */
   VX_CLIP_DECODE_RENORMALISED,  /* interpretation: the transformed matrix is re-mapped onto
                                    the full conductance range before noise (full slices) */
   VX_CLIP_DECODE_N
 } VxClipDecode;
 
-/* When the read noise of the static (weight) arrays is drawn (MODEL.md section 3). */
+/* When the read noise of the static (weight) arrays is drawn (docs/MODEL.md section 3). */
 typedef enum {
   VX_STATIC_NOISE_PER_BATCH,   /* fresh for every batch (default) */
   VX_STATIC_NOISE_PER_IMAGE,   /* fresh for every image (slow: one GEMM per image) */
@@ -91,7 +91,7 @@ typedef struct {
   double e_write_pj;        /* one write of one crossbar incl. peripherals (118) */
   double area_mm2;          /* one crossbar incl. ADCs, accumulators, write drivers (0.03) */
   double e_mult_pj;         /* one digital multiply (per-channel K/V scaling) */
-  /* ClipFormer (MODEL.md section 4) */
+  /* ClipFormer (docs/MODEL.md section 4) */
   gboolean clipformer;
   double alpha;             /* >= 1 */
   double beta;              /* (0, 1] */
