@@ -11,6 +11,7 @@
 #include "vx-gemm.h"
 #include "vx-kernels.h"
 #include "vx-model.h"
+#include "vx-model-private.h"
 #include "vx-rng.h"
 
 static VxArch
@@ -321,6 +322,55 @@ test_forward_threads_identical (void)
   g_assert_cmpmem (l1, B * 10 * sizeof (float), l2, B * 10 * sizeof (float));
 }
 
+/* batches cut into slices that run side by side (vx_forward_slices) give the
+ * logits and the activations of the unsliced pass, bit for bit */
+static void
+test_forward_slices_identical (void)
+{
+  VxArch a = { .img_size = 28, .patch_size = 4, .in_chans = 1, .num_classes = 10, .embed_dim = 64,
+               .depth = 2, .num_heads = 4, .mlp_hidden = 128, .ln_eps = 1e-6f };
+  g_autoptr (VxModel) m = random_model (&a, 23);
+  const int B = 77, K = 10;   /* N = 50 tokens: slices of whole 24-image quanta, a tail of 5 */
+  int bounds[VX_FORWARD_MAX_LANES + 1];
+
+  /* the rule: one slice per thread while there are two quanta, none for
+   * training buffers, pruning, hooks that do not allow it or a small batch */
+  g_assert_cmpint (vx_forward_slices (&a, B, 1, NULL, FALSE, 1.0, bounds), ==, 1);
+  g_assert_cmpint (vx_forward_slices (&a, B, 2, NULL, FALSE, 1.0, bounds), ==, 2);
+  g_assert_cmpint (bounds[0], ==, 0);
+  g_assert_cmpint (bounds[1], ==, 48);   /* 38.5 rounds to the quantum at 48 */
+  g_assert_cmpint (bounds[2], ==, B);
+  g_assert_cmpint (vx_forward_slices (&a, B, 8, NULL, FALSE, 1.0, bounds), ==, 3);
+  g_assert_cmpint (bounds[1], ==, 24);
+  g_assert_cmpint (bounds[2], ==, 48);
+  g_assert_cmpint (bounds[3], ==, B);
+  g_assert_cmpint (vx_forward_slices (&a, 47, 2, NULL, FALSE, 1.0, NULL), ==, 1);
+  g_assert_cmpint (vx_forward_slices (&a, B, 2, NULL, TRUE, 1.0, NULL), ==, 1);
+  g_assert_cmpint (vx_forward_slices (&a, B, 2, NULL, FALSE, 0.5, NULL), ==, 1);
+  VxMatmulHooks plain = { 0 }, sliceable = { .concurrent_slices = TRUE };
+  g_assert_cmpint (vx_forward_slices (&a, B, 2, &plain, FALSE, 1.0, NULL), ==, 1);
+  g_assert_cmpint (vx_forward_slices (&a, B, 2, &sliceable, FALSE, 1.0, NULL), ==, 2);
+
+  g_autofree float *x = random_images (&a, B, 11);
+  g_autofree float *ref = g_new (float, B * K);
+  g_autofree float *got = g_new (float, B * K);
+  VxActs *acts = vx_acts_new (&a, B, FALSE);
+  VxForwardOpts o = { .threads = 1 };
+  vx_model_forward (m, acts, x, B, ref, &o);
+  VxBlockActs *blk = vx_acts_block (acts, 0);
+  size_t n_att = (size_t) B * vx_arch_num_tokens (&a) * a.embed_dim;
+  g_autofree float *att_ref = g_memdup2 (blk->att, sizeof (float) * n_att);
+  for (int threads = 2; threads <= 3; threads++)
+    {
+      o.threads = threads;
+      memset (blk->att, 0, sizeof (float) * n_att);
+      vx_model_forward (m, acts, x, B, got, &o);
+      g_assert_cmpmem (ref, B * K * sizeof (float), got, B * K * sizeof (float));
+      g_assert_cmpmem (att_ref, n_att * sizeof (float), blk->att, n_att * sizeof (float));
+    }
+  vx_acts_free (acts);
+}
+
 /* a hook that does every product with naive loops must give the same logits,
  * and must be called for every kind of product */
 typedef struct {
@@ -477,6 +527,7 @@ main (int argc, char **argv)
   g_test_add_func ("/forward/reference-distilled", test_forward_reference_distilled);
   g_test_add_func ("/forward/batch-invariance", test_forward_batch_invariance);
   g_test_add_func ("/forward/threads-identical", test_forward_threads_identical);
+  g_test_add_func ("/forward/slices-identical", test_forward_slices_identical);
   g_test_add_func ("/forward/hooks", test_forward_hooks);
   g_test_add_func ("/eval/wilson", test_wilson);
   g_test_add_func ("/kernels/fastmath", test_fastmath);

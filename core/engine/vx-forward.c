@@ -255,14 +255,21 @@ vx_tokens_gather (float *out, const float *x, const int *kept, int B, int N, int
 
 /* ---- forward ---------------------------------------------------------------------- */
 
+/* the resolved options of a pass, and the slice of the batch it runs */
+typedef struct {
+  VxForwardOpts o;     /* threads resolved; first_image of the slice */
+  int lane, lanes;     /* the slice's thread and how many run (0 and 1: not sliced) */
+} Fwd;
+
 static void
-linear (const VxForwardOpts *o, VxMatmulKind kind, int block, int which, int tokens,
+linear (const Fwd *f, VxMatmulKind kind, int block, int which, int tokens,
         float *out, const float *inp, const float *w, const float *b, int M, int K, int N)
 {
+  const VxForwardOpts *o = &f->o;
   if (o->hooks && o->hooks->linear)
     {
       VxMatmulSite site = { kind, block, -1, o->first_image, o->batch_index, which, tokens,
-                            o->threads };
+                            o->threads, f->lane, f->lanes };
       o->hooks->linear (o->hooks->user, &site, out, inp, w, b, M, K, N);
     }
   else
@@ -275,16 +282,17 @@ linear (const VxForwardOpts *o, VxMatmulKind kind, int block, int which, int tok
  * class token, always kept): copies change no per-image maximum, and their
  * output rows are dropped. */
 static void
-block_linear (const VxForwardOpts *o, VxActs *acts, VxMatmulKind kind, int block,
+block_linear (const Fwd *f, VxActs *acts, VxMatmulKind kind, int block,
               float *out, const float *inp, const float *w, const float *b,
               int B, int Nc, int N, int Kin, int Nout)
 {
-  const VxMatmulHooks *hk = o->hooks;
+  const VxMatmulHooks *hk = f->o.hooks;
   if (Nc == N || !hk || !hk->linear || hk->linear_any_rows)
     {
-      linear (o, kind, block, 0, Nc, out, inp, w, b, B * Nc, Kin, Nout);
+      linear (f, kind, block, 0, Nc, out, inp, w, b, B * Nc, Kin, Nout);
       return;
     }
+  /* only unsliced passes prune (vx_forward_slices), so acts->pad has one user */
   size_t need = (size_t) B * N * (Kin + Nout);
   if (acts->pad_n < need)
     {
@@ -302,16 +310,17 @@ block_linear (const VxForwardOpts *o, VxActs *acts, VxMatmulKind kind, int block
       for (int r = Nc; r < N; r++)
         memcpy (dst + (size_t) r * Kin, src, sizeof (float) * Kin);
     }
-  linear (o, kind, block, 0, N, pout, pin, w, b, B * N, Kin, Nout);
+  linear (f, kind, block, 0, N, pout, pin, w, b, B * N, Kin, Nout);
   for (int bi = 0; bi < B; bi++)
     memcpy (out + (size_t) bi * Nc * Nout, pout + (size_t) bi * N * Nout, sizeof (float) * Nc * Nout);
 }
 
 /* probs (B, H, N, N), att (B, N, D) from qkv (B, N, 3D) */
 static void
-attention_forward (const VxForwardOpts *o, int block, float *att, float *probs,
+attention_forward (const Fwd *f, int block, float *att, float *probs,
                    const float *qkv, int B, int N, int D, int H)
 {
+  const VxForwardOpts *o = &f->o;
   int Dh = D / H;
   float scale = 1.0f / sqrtf ((float) Dh);
   const VxMatmulHooks *hk = o->hooks;
@@ -319,7 +328,7 @@ attention_forward (const VxForwardOpts *o, int block, float *att, float *probs,
   /* One (image, head) pair per iteration; each is computed by exactly one
    * thread with the same arithmetic, so results do not depend on threads. */
   vx_blas_init ();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(o->threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(o->threads) if (o->threads > 1)
   for (int bh = 0; bh < B * H; bh++)
     {
       int b = bh / H, h = bh % H;
@@ -328,7 +337,8 @@ attention_forward (const VxForwardOpts *o, int block, float *att, float *probs,
       const float *v = q + 2 * D;
       float *s = probs + ((size_t) b * H + h) * N * N;
       float *out = att + (size_t) b * N * D + (size_t) h * Dh;
-      VxMatmulSite site = { VX_MM_QK, block, h, o->first_image + b, o->batch_index, 0, N, 1 };
+      VxMatmulSite site = { VX_MM_QK, block, h, o->first_image + b, o->batch_index, 0, N, 1,
+                            f->lane, f->lanes };
 
       if (hk && hk->attn_qk)
         hk->attn_qk (hk->user, &site, s, q, k, N, Dh, 3 * D);
@@ -347,7 +357,7 @@ attention_forward (const VxForwardOpts *o, int block, float *att, float *probs,
 
 /* final norm of the head tokens of x (B, Nc, D) only, then the head(s) -> logits (B, K) */
 static void
-forward_heads (const VxModel *m, VxActs *acts, const VxForwardOpts *o, const float *x, int B,
+forward_heads (const VxModel *m, VxActs *acts, const Fwd *f, const float *x, int B,
                int Nc, float *logits)
 {
   const VxArch *a = &m->arch;
@@ -360,8 +370,8 @@ forward_heads (const VxModel *m, VxActs *acts, const VxForwardOpts *o, const flo
       float *lt = acts->logits_t + (size_t) t * B * K;
       vx_gather_token (feat, x, t, B, Nc, D);
       vx_layernorm_forward (lnf, acts->lnf_mean + (size_t) t * B, acts->lnf_rstd + (size_t) t * B,
-                            feat, p->norm_w, p->norm_b, B, D, a->ln_eps, o->threads);
-      linear (o, VX_MM_HEAD, -1, t, 1, lt, lnf, t == 0 ? p->head_w : p->head_dist_w,
+                            feat, p->norm_w, p->norm_b, B, D, a->ln_eps, f->o.threads);
+      linear (f, VX_MM_HEAD, -1, t, 1, lt, lnf, t == 0 ? p->head_w : p->head_dist_w,
               t == 0 ? p->head_b : p->head_dist_b, B, D, K);
     }
   if (T == 1)
@@ -371,31 +381,142 @@ forward_heads (const VxModel *m, VxActs *acts, const VxForwardOpts *o, const flo
       logits[i] = 0.5f * (acts->logits_t[i] + acts->logits_t[(size_t) B * K + i]);
 }
 
-void
-vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
-                  float *logits, const VxForwardOpts *opts)
+/* One transformer block on x (B, Nc, D) (the input is already in place: x_in
+ * when kept, else x itself); ba and tmp are the block's buffers for these B
+ * images. Returns the output, ba->res2. */
+static float *
+forward_block (const VxModel *m, VxActs *acts, const Fwd *f, int l, VxBlockActs *ba, float *tmp,
+               float *x, int B, int Nc)
 {
-  /* a copy whose thread count is resolved once: every kernel below gets it */
-  VxForwardOpts resolved = { 0 };
-  if (opts)
-    resolved = *opts;
-  resolved.threads = resolved.threads > 0 ? resolved.threads : vx_get_num_threads ();
-  const VxForwardOpts *o = &resolved;
-  int nt = o->threads;
   const VxArch *a = &m->arch;
-  const VxParams *p = &m->params;
-  const VxMatmulHooks *hk = o->hooks;
-  int N = vx_arch_num_tokens (a), Np = vx_arch_num_patches (a);
-  int D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads;
-  int C = a->in_chans, P = a->patch_size, S = a->img_size;
-  int T = a->distilled ? 2 : 1;
+  const VxBlockParams *bp = &m->params.blocks[l];
+  const VxMatmulHooks *hk = f->o.hooks;
+  int64_t first = f->o.first_image;
+  int N = vx_arch_num_tokens (a), D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads;
+  int nt = f->o.threads;
+  size_t BND = (size_t) B * Nc * D;
 
-  g_return_if_fail (B > 0 && B <= acts->max_batch);
-  g_return_if_fail (memcmp (&acts->arch, a, sizeof *a) == 0);
-  vx_blas_init ();   /* before any hook's own cblas call */
+  if (hk && hk->block_in)
+    hk->block_in (hk->user, l, first, x, B, Nc, D);
+
+  vx_layernorm_forward (ba->ln1, ba->ln1_mean, ba->ln1_rstd, x, bp->norm1_w, bp->norm1_b,
+                        B * Nc, D, a->ln_eps, nt);
+  block_linear (f, acts, VX_MM_QKV, l, ba->qkv, ba->ln1, bp->qkv_w, bp->qkv_b, B, Nc, N, D, 3 * D);
+  attention_forward (f, l, ba->att, ba->probs, ba->qkv, B, Nc, D, H);
+  if (hk && hk->attn_probs)
+    hk->attn_probs (hk->user, l, first, ba->probs, B, H, Nc);
+  if (hk && hk->attn_out)
+    hk->attn_out (hk->user, l, first, ba->att, B, Nc, D);
+  block_linear (f, acts, VX_MM_PROJ, l, tmp, ba->att, bp->proj_w, bp->proj_b, B, Nc, N, D, D);
+  vx_residual_forward (ba->res1, x, tmp, BND, nt);
+
+  vx_layernorm_forward (ba->ln2, ba->ln2_mean, ba->ln2_rstd, ba->res1, bp->norm2_w, bp->norm2_b,
+                        B * Nc, D, a->ln_eps, nt);
+  block_linear (f, acts, VX_MM_FC1, l, ba->fc1, ba->ln2, bp->fc1_w, bp->fc1_b, B, Nc, N, D, F);
+  vx_gelu_forward (ba->gelu, ba->fc1, (size_t) B * Nc * F, nt);
+  block_linear (f, acts, VX_MM_FC2, l, tmp, ba->gelu, bp->fc2_w, bp->fc2_b, B, Nc, N, F, D);
+  /* res2 may be x itself when buffers are shared: x is no longer needed */
+  vx_residual_forward (ba->res2, ba->res1, tmp, BND, nt);
+  return ba->res2;
+}
+
+/* ---- batch slices ------------------------------------------------------------------ */
+
+static int
+gcd_int (int a, int b)
+{
+  while (b)
+    {
+      int t = a % b;
+      a = b;
+      b = t;
+    }
+  return a;
+}
+
+int
+vx_forward_slices (const VxArch *a, int B, int threads, const VxMatmulHooks *hooks,
+                   gboolean keep_all, double prune_keep, int *bounds)
+{
+  int N = vx_arch_num_tokens (a);
+  int q = VX_GEMM_ROW_ALIGN / gcd_int (N, VX_GEMM_ROW_ALIGN);   /* images per quantum */
+  int quanta = B / q;                                           /* the rest joins the last */
+  int n = MIN (MIN (threads > 0 ? threads : vx_get_num_threads (), VX_FORWARD_MAX_LANES), quanta);
+  gboolean pruning = prune_keep > 0.0 && prune_keep < 1.0;
+  if (n < 2 || keep_all || pruning || (hooks && !hooks->concurrent_slices))
+    n = 1;
+  if (bounds)
+    {
+      /* as even as whole quanta allow: slice t starts at the quantum nearest B t / n */
+      bounds[0] = 0;
+      for (int t = 1; t < n; t++)
+        {
+          int k = (int) (((gint64) 2 * B * t / n + q) / (2 * q));
+          bounds[t] = CLAMP (k, t, quanta - (n - t)) * q;
+        }
+      bounds[n] = B;
+    }
+  return n;
+}
+
+/* views of the shared block buffers and tmp for images b0 .. of a pass with N rows each */
+static void
+slice_view (const VxActs *acts, int b0, int N, VxBlockActs *ba, float **tmp)
+{
+  const VxArch *a = &acts->arch;
+  size_t rows = (size_t) b0 * N, D = a->embed_dim, F = a->mlp_hidden, H = a->num_heads;
+  const VxBlockActs *s = &acts->blk[0];
+  *ba = (VxBlockActs) {
+    .x_in = NULL,
+    .ln1 = s->ln1 + rows * D, .ln1_mean = s->ln1_mean + rows, .ln1_rstd = s->ln1_rstd + rows,
+    .qkv = s->qkv + rows * 3 * D, .probs = s->probs + (size_t) b0 * H * N * N,
+    .att = s->att + rows * D, .res1 = s->res1 + rows * D,
+    .ln2 = s->ln2 + rows * D, .ln2_mean = s->ln2_mean + rows, .ln2_rstd = s->ln2_rstd + rows,
+    .fc1 = s->fc1 + rows * F, .gelu = s->gelu + rows * F, .res2 = s->res2 + rows * D,
+  };
+  *tmp = acts->tmp + rows * D;
+}
+
+/* every block on `lanes` slices side by side (bounds from vx_forward_slices);
+ * returns the last block's output for the whole batch */
+static float *
+forward_blocks_sliced (const VxModel *m, VxActs *acts, const Fwd *f, const int *bounds, int lanes)
+{
+  int N = vx_arch_num_tokens (&m->arch), D = m->arch.embed_dim;
+  for (int l = 0; l < m->arch.depth; l++)
+    {
+      acts->tokens[l] = N;
+      acts->pruned[l] = 0;
+    }
+#pragma omp parallel for schedule(static, 1) num_threads(lanes)
+  for (int t = 0; t < lanes; t++)
+    {
+      Fwd sf = *f;
+      int b0 = bounds[t], nb = bounds[t + 1] - b0;
+      sf.o.first_image = f->o.first_image + b0;
+      sf.o.threads = 1;
+      sf.lane = t;
+      sf.lanes = lanes;
+      VxBlockActs ba;
+      float *tmp;
+      slice_view (acts, b0, N, &ba, &tmp);
+      float *x = acts->x0 + (size_t) b0 * N * D;
+      for (int l = 0; l < m->arch.depth; l++)
+        x = forward_block (m, acts, &sf, l, &ba, tmp, x, nb, N);
+    }
+  return acts->blk[0].res2;
+}
+
+/* every block on the whole batch, pruning tokens where the schedule says;
+ * returns the last block's output and its rows per image */
+static float *
+forward_blocks (const VxModel *m, VxActs *acts, const Fwd *f, int B, double keep, int *rows)
+{
+  const VxArch *a = &m->arch;
+  const VxMatmulHooks *hk = f->o.hooks;
+  int N = vx_arch_num_tokens (a), D = a->embed_dim, H = a->num_heads, T = a->distilled ? 2 : 1;
 
   /* token pruning: the blocks pruned before, and the original index of each row */
-  double keep = o->prune_keep > 0 ? o->prune_keep : vx_model_prune_keep (m);
   int stages[VX_PRUNE_MAX_STAGES];
   int n_stages = keep > 0.0 && keep < 1.0 ? vx_prune_blocks (a->depth, stages) : 0;
   int *orig = acts->orig, *orig_next = acts->orig + (size_t) B * N;
@@ -404,18 +525,10 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
       for (int t = 0; t < N; t++)
         orig[(size_t) b * N + t] = t;
 
-  /* patch embedding and tokens */
-  vx_patchify_forward (acts->patches, images, B, C, S, P);
-  linear (o, VX_MM_PATCH, -1, 0, Np, acts->patch_out, acts->patches, p->patch_w, p->patch_b,
-          B * Np, C * P * P, D);
-  vx_embed_forward (acts->x0, acts->patch_out, p->cls_token, p->dist_token, p->pos_embed,
-                    B, Np, T, D);
-
   float *x = acts->x0;
   int Nc = N;   /* rows per image in this block */
   for (int l = 0, stage = 0; l < a->depth; l++)
     {
-      const VxBlockParams *bp = &p->blocks[l];
       VxBlockActs *ba = vx_acts_block (acts, l);
       gboolean prune = stage < n_stages && stages[stage] == l;
 
@@ -439,7 +552,7 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
           x = dst;
           stage++;
           if (hk && hk->tokens_kept)
-            hk->tokens_kept (hk->user, l, o->first_image, orig, B, Nc);
+            hk->tokens_kept (hk->user, l, f->o.first_image, orig, B, Nc);
         }
       else if (ba->x_in)
         {
@@ -448,31 +561,47 @@ vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
         }
       acts->tokens[l] = Nc;
       acts->pruned[l] = prune;
-      size_t BND = (size_t) B * Nc * D;
-
-      if (hk && hk->block_in)
-        hk->block_in (hk->user, l, o->first_image, x, B, Nc, D);
-
-      vx_layernorm_forward (ba->ln1, ba->ln1_mean, ba->ln1_rstd, x, bp->norm1_w, bp->norm1_b,
-                            B * Nc, D, a->ln_eps, nt);
-      block_linear (o, acts, VX_MM_QKV, l, ba->qkv, ba->ln1, bp->qkv_w, bp->qkv_b, B, Nc, N, D, 3 * D);
-      attention_forward (o, l, ba->att, ba->probs, ba->qkv, B, Nc, D, H);
-      if (hk && hk->attn_probs)
-        hk->attn_probs (hk->user, l, o->first_image, ba->probs, B, H, Nc);
-      if (hk && hk->attn_out)
-        hk->attn_out (hk->user, l, o->first_image, ba->att, B, Nc, D);
-      block_linear (o, acts, VX_MM_PROJ, l, acts->tmp, ba->att, bp->proj_w, bp->proj_b, B, Nc, N, D, D);
-      vx_residual_forward (ba->res1, x, acts->tmp, BND, nt);
-
-      vx_layernorm_forward (ba->ln2, ba->ln2_mean, ba->ln2_rstd, ba->res1, bp->norm2_w, bp->norm2_b,
-                            B * Nc, D, a->ln_eps, nt);
-      block_linear (o, acts, VX_MM_FC1, l, ba->fc1, ba->ln2, bp->fc1_w, bp->fc1_b, B, Nc, N, D, F);
-      vx_gelu_forward (ba->gelu, ba->fc1, (size_t) B * Nc * F, nt);
-      block_linear (o, acts, VX_MM_FC2, l, acts->tmp, ba->gelu, bp->fc2_w, bp->fc2_b, B, Nc, N, F, D);
-      /* res2 may be x itself when buffers are shared: x is no longer needed */
-      vx_residual_forward (ba->res2, ba->res1, acts->tmp, BND, nt);
-      x = ba->res2;
+      x = forward_block (m, acts, f, l, ba, acts->tmp, x, B, Nc);
     }
+  *rows = Nc;
+  return x;
+}
 
-  forward_heads (m, acts, o, x, B, Nc, logits);
+void
+vx_model_forward (const VxModel *m, VxActs *acts, const float *images, int B,
+                  float *logits, const VxForwardOpts *opts)
+{
+  /* a copy whose thread count is resolved once: every kernel below gets it */
+  Fwd f = { { 0 }, 0, 0 };
+  if (opts)
+    f.o = *opts;
+  f.o.threads = f.o.threads > 0 ? f.o.threads : vx_get_num_threads ();
+  const VxArch *a = &m->arch;
+  const VxParams *p = &m->params;
+  int N = vx_arch_num_tokens (a), Np = vx_arch_num_patches (a);
+  int D = a->embed_dim, C = a->in_chans, P = a->patch_size, S = a->img_size;
+  int T = a->distilled ? 2 : 1;
+
+  g_return_if_fail (B > 0 && B <= acts->max_batch);
+  g_return_if_fail (memcmp (&acts->arch, a, sizeof *a) == 0);
+  vx_blas_init ();   /* before any hook's own cblas call */
+
+  /* patch embedding and tokens, on the whole batch */
+  vx_patchify_forward (acts->patches, images, B, C, S, P);
+  linear (&f, VX_MM_PATCH, -1, 0, Np, acts->patch_out, acts->patches, p->patch_w, p->patch_b,
+          B * Np, C * P * P, D);
+  vx_embed_forward (acts->x0, acts->patch_out, p->cls_token, p->dist_token, p->pos_embed,
+                    B, Np, T, D);
+
+  double keep = f.o.prune_keep > 0 ? f.o.prune_keep : vx_model_prune_keep (m);
+  int bounds[VX_FORWARD_MAX_LANES + 1];
+  int lanes = vx_forward_slices (a, B, f.o.threads, f.o.hooks, acts->keep_all, keep, bounds);
+  const float *x;
+  int Nc = N;
+  if (lanes > 1)
+    x = forward_blocks_sliced (m, acts, &f, bounds, lanes);
+  else
+    x = forward_blocks (m, acts, &f, B, keep, &Nc);
+
+  forward_heads (m, acts, &f, x, B, Nc, logits);
 }

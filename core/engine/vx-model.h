@@ -140,7 +140,14 @@ typedef struct {
                          loops, vx_linear_forward): the forward pass's resolved
                          count for static kinds, 1 for QK and SV (already called
                          from several threads at once); 0 = vx_get_num_threads() */
+  int lane;           /* when the batch is cut into slices run side by side (see
+                         concurrent_slices): the slice's thread, 0 .. lanes - 1;
+                         0 otherwise */
+  int lanes;          /* slices running side by side; 0 or 1 when not sliced */
 } VxMatmulSite;
+
+/* most slices a batch is cut into (vx_forward_slices) */
+#define VX_FORWARD_MAX_LANES 64
 
 typedef struct {
   /* Static weight product: out(M, Nout) = in(M, Kin) W(Nout, Kin)^T + bias.
@@ -179,6 +186,12 @@ typedef struct {
    * repeating its class-token row and drops the extra output rows, so per-image
    * maxima and row counts are what such a hook expects. */
   gboolean linear_any_rows;
+  /* TRUE if every hook above may run on several threads at once for disjoint
+   * slices of a batch's images (vx_forward_slices): each slice calls the hooks
+   * with its own images only (B = the slice's images, first_image its first)
+   * and site->lane names its thread, so a hook keeps per-lane state apart.
+   * FALSE: the whole batch runs through the hooks together. */
+  gboolean concurrent_slices;
 } VxMatmulHooks;
 
 /* ---------------------------------------------------------------------------
@@ -204,8 +217,28 @@ typedef struct {
   double prune_keep;
 } VxForwardOpts;
 
+/* How a forward pass of B images on `threads` threads is spread: the number of
+ * slices of the batch that run side by side, each on one thread through the
+ * whole stack of blocks (1: the batch runs as one, and each operation spreads
+ * over the threads). Slicing is chosen when
+ *  - there are at least two threads, the buffers are not kept for training
+ *    (keep_all), no token is pruned, and the hooks (if any) allow it
+ *    (concurrent_slices), and
+ *  - the batch holds at least two slices of q images, where q is the smallest
+ *    count whose rows (q N) are a multiple of VX_GEMM_ROW_ALIGN: every slice
+ *    then starts on a row block boundary, so its products equal the unsliced
+ *    ones bit for bit (vx-gemm.h). q is 24 images for N = 50 tokens and 48 for
+ *    N = 197 (DeiT): a DeiT batch of 32, and batch 1, run one operation at a
+ *    time on all threads, where the products are large enough to share.
+ * The patch embedding and the heads run on the whole batch. At most `threads`
+ * (and VX_FORWARD_MAX_LANES) slices; bounds (slices + 1), if not NULL, gets
+ * each slice's first image and B. keep_all: the buffers are kept (training). */
+int  vx_forward_slices (const VxArch *a, int B, int threads, const VxMatmulHooks *hooks,
+                        gboolean keep_all, double prune_keep, int *bounds);
+
 /* images (B, C, S, S) already normalised -> logits (B, K).
  * Distilled models return (head + head_dist) / 2, as timm does at eval.
+ * Threads: see vx_forward_slices; the logits are the same for every count.
  * Token pruning (opts->prune_keep, else the model's vitx.prune_keep) runs the
  * blocks after each pruning point with fewer rows per image; every hook gets
  * those rows (see linear_any_rows for the linear products). */
