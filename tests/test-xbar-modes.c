@@ -515,6 +515,52 @@ test_threads (void)
   vx_model_free (m);
 }
 
+/* ---- batch slices side by side: the results of the unsliced pass ------------------------------- */
+
+/* The forward pass cuts a batch into slices on their own threads when the
+ * hooks allow it (vx_forward_slices). With 17 tokens a slice is a multiple of
+ * 48 images, so batches of 100 make two slices on two threads, three on three.
+ * Every K/V scale, static noise kind and both modes must give the logits of one
+ * thread; per-batch K/V scales (a maximum over the whole batch) do not slice. */
+static void
+test_slices (void)
+{
+  VxModel *m = xbar_test_model (2, 2, 73);
+  const int batch = 100;
+  struct { VxXbarMode mode; VxKvScale kv; VxStaticNoise st; int n; } cases[] = {
+    { VX_XBAR_FUNCTIONAL, VX_KV_SCALE_PER_HEAD, VX_STATIC_NOISE_PER_BATCH, 200 },
+    { VX_XBAR_FUNCTIONAL, VX_KV_SCALE_PER_TENSOR, VX_STATIC_NOISE_PER_IMAGE, 200 },
+    { VX_XBAR_FUNCTIONAL, VX_KV_SCALE_PER_CHANNEL, VX_STATIC_NOISE_ONCE, 200 },
+    { VX_XBAR_FUNCTIONAL, VX_KV_SCALE_PER_BATCH, VX_STATIC_NOISE_PER_BATCH, 200 },
+    { VX_XBAR_CIRCUIT, VX_KV_SCALE_PER_HEAD, VX_STATIC_NOISE_PER_BATCH, 100 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      VxXbarConfig c;
+      vx_xbar_config_init (&c);
+      c.mode = cases[i].mode;
+      c.kv_scale = cases[i].kv;
+      c.static_noise = cases[i].st;
+      c.gamma = 4;
+      c.seed = 5;
+      VxXbarSim *sim = vx_xbar_sim_new (m, &c, NULL);
+      int want = c.kv_scale == VX_KV_SCALE_PER_BATCH ? 1 : 2;
+      g_assert_cmpint (vx_forward_slices (&m->arch, batch, 2, vx_xbar_sim_get_hooks (sim), FALSE,
+                                          1.0, NULL), ==, want);
+      vx_xbar_sim_free (sim);
+
+      g_autoptr (VxDataset) sub = xbar_test_dataset (cases[i].n, 5, -1);
+      size_t bytes = (size_t) cases[i].n * 10 * sizeof (float);
+      g_autofree float *one = eval_logits_threads (m, sub, &c, batch, 1);
+      for (int t = 2; t <= (c.mode == VX_XBAR_CIRCUIT ? 2 : 3); t++)
+        {
+          g_autofree float *many = eval_logits_threads (m, sub, &c, batch, t);
+          g_assert_cmpmem (one, bytes, many, bytes);
+        }
+    }
+  vx_model_free (m);
+}
+
 /* ---- vx_eval_run resumed from a batch: the same batches, the same noise ------------------------ */
 
 typedef struct {
@@ -595,6 +641,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/modes/static-noise-options", test_static_noise_options);
   g_test_add_func ("/xbar/modes/kv-noise-per-image", test_kv_noise_per_image);
   g_test_add_func ("/xbar/modes/threads", test_threads);
+  g_test_add_func ("/xbar/modes/slices", test_slices);
   g_test_add_func ("/xbar/modes/eval-resume", test_eval_resume);
   return g_test_run ();
 }

@@ -237,7 +237,7 @@ batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
   c->cur_count = count;
   c->snr_batch = c->repeat == 0 && first_image < c->limit_obs;
   if (c->res->hists)
-    c->sim->observing = c->snr_batch;
+    _vx_xbar_sim_set_observing (c->sim, c->snr_batch);
   if (c->snr_batch)
     {
       c->res->snr_images += count;
@@ -258,6 +258,9 @@ batch_begin (void *user, int64_t batch_index, int64_t first_image, int count)
     }
   c->sim->threads = c->o->threads;
   vx_xbar_sim_batch_begin (c->sim, batch_index, first_image, count);
+  /* the SNR observers add up the batch in order: slices only without them */
+  c->hooks.concurrent_slices = c->sim->hooks.concurrent_slices
+                               && (!c->snr_batch || c->o->snr == VX_SNR_NONE);
 }
 
 static void
@@ -451,7 +454,7 @@ vx_xbar_eval_run (const VxModel *m, const VxDataset *ds, const VxXbarConfig *cfg
       vx_eval_result_clear (&er);
       if (r == 0)
         {
-          sim->observing = FALSE;
+          _vx_xbar_sim_set_observing (sim, FALSE);
           publish_observations (&c);
         }
       finish_accuracy (res);

@@ -290,7 +290,7 @@ vx_xbar_sim_observe (VxXbarSim *sim, gboolean on, int hist_bins)
   if (hist_bins <= 0)
     hist_bins = VX_XBAR_HIST_BINS_DEFAULT;
   _vx_xbar_observe_free (sim);
-  sim->observing = on;
+  _vx_xbar_sim_set_observing (sim, on);
   if (on)
     _vx_xbar_observe_alloc (sim, hist_bins);
 }
@@ -343,7 +343,7 @@ _vx_xbar_observe_reduce (VxXbarSim *sim, int block, int B)
       for (int b = 0; b < B; b++)
         for (int h = 0; h < sim->H; h++)
           {
-            XbarGroupStat *st = &sim->slots[((size_t) b * sim->H + h) * 2 + kv];
+            XbarGroupStat *st = &sim->lanes[0].slots[((size_t) b * sim->H + h) * 2 + kv];
             if (st->valid)
               acc_add (acc, st);
             st->valid = FALSE;

@@ -159,6 +159,25 @@ typedef struct {
   XbarCircScratch *circ;
 } XbarScratch;
 
+/* What the hooks keep for one lane of a forward pass (a slice of the batch on
+ * its thread, VxMatmulSite.lane) between a product and the next: buffers, and
+ * the K/V maxima of its images' QKV product, from one pass over it */
+typedef struct {
+  float *lin_in;        /* quantised inputs of a linear product (grown on demand) */
+  size_t lin_in_cap;
+  float *lin_w;         /* per-image decoded weights (VX_STATIC_NOISE_PER_IMAGE) */
+  size_t lin_w_cap;
+  int64_t cur_first_image;
+  int cur_block;
+  int cur_batch;        /* images in the lane's slice; 0 = none noted */
+  int cap_batch;
+  float *chan_max;      /* (cap_batch, 2, D) max |.| over tokens of every K/V channel */
+  gboolean chan_noted;  /* chan_max, tensor_max, batch_max hold the current block's */
+  float *tensor_max;    /* (cap_batch, 2) */
+  float batch_max[2];
+  XbarGroupStat *slots; /* (cap_batch, H, 2) statistics while observing (lane 0 only) */
+} XbarLane;
+
 struct _VxXbarSim {
   const VxModel *model;
   VxArch arch;
@@ -172,20 +191,12 @@ struct _VxXbarSim {
   /* static arrays: [block * 4 + {qkv, proj, fc1, fc2}], then patch, head, head_dist */
   int n_static;
   XbarStatic *stat;
-  float *lin_in;        /* quantised inputs of a linear product (grown on demand) */
-  size_t lin_in_cap;
-  float *lin_w;         /* per-image decoded weights (VX_STATIC_NOISE_PER_IMAGE) */
-  size_t lin_w_cap;
+  GMutex static_lock;   /* binding and decoding static arrays (lanes share them) */
 
-  /* K/V maxima of the current block's batch, from one pass over the QKV product */
-  int64_t cur_first_image;
-  int cur_block;
-  int cur_batch;        /* images in the batch; 0 = none noted */
-  int cap_batch;
-  float *chan_max;      /* (cap_batch, 2, D) max |.| over tokens of every K/V channel */
-  gboolean chan_noted;  /* chan_max, tensor_max, batch_max hold the current block's */
-  float *tensor_max;    /* (cap_batch, 2) */
-  float batch_max[2];
+  /* per lane: a slice of the batch running on its own thread (site->lane;
+   * only lane 0 when the forward pass does not slice) */
+  XbarLane lanes[VX_FORWARD_MAX_LANES];
+
   float *calib;         /* (depth, H, 2) or NULL */
 
   /* scratch pool for the concurrent attention hooks */
@@ -199,7 +210,6 @@ struct _VxXbarSim {
   VxXbarHist *hists;    /* (depth * 2) */
   XbarStatAcc *acc;     /* (depth * 2) */
   VxKvStats *stats;     /* (depth * 2) */
-  XbarGroupStat *slots; /* (cap_batch, H, 2) */
   GMutex obs_lock;
 };
 
@@ -215,6 +225,10 @@ void _vx_xbar_sim_attn_sv (void *user, const VxMatmulSite *site, float *out, int
                            const float *s, const float *v, int N, int Dh, int ld);
 void _vx_xbar_sim_attn_out (void *user, int block, int64_t first_image, const float *x,
                             int B, int N, int D);
+/* turn the observation of K/V statistics on or off; the hooks allow batch
+ * slices (concurrent_slices) only while it is off, and never with per-batch
+ * K/V scales (a maximum over the whole batch) */
+void _vx_xbar_sim_set_observing (VxXbarSim *sim, gboolean on);
 
 /* ---- observation (vx-xbar-observe.c) ---- */
 void _vx_xbar_observe_alloc (VxXbarSim *sim, int bins);

@@ -32,9 +32,10 @@ static void
 kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const float *x,
            int rows, int cols, int ld)
 {
-  int b = (int) (site->image - sim->cur_first_image);
-  gboolean noted = sim->chan_noted && site->block == sim->cur_block && b >= 0
-                   && b < sim->cur_batch;
+  const XbarLane *ln = &sim->lanes[site->lane];
+  int b = (int) (site->image - ln->cur_first_image);
+  gboolean noted = ln->chan_noted && site->block == ln->cur_block && b >= 0
+                   && b < ln->cur_batch;
   float m = 0.f;
   switch (sim->cfg.kv_scale)
     {
@@ -43,11 +44,11 @@ kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const 
       return;
     case VX_KV_SCALE_PER_TENSOR:
       g_assert (noted);
-      m = sim->tensor_max[b * 2 + kv];
+      m = ln->tensor_max[b * 2 + kv];
       break;
     case VX_KV_SCALE_PER_BATCH:
       g_assert (noted);
-      m = sim->batch_max[kv];
+      m = ln->batch_max[kv];
       break;
     case VX_KV_SCALE_CALIBRATED:
       if (sim->calib)
@@ -73,9 +74,10 @@ kv_scales (VxXbarSim *sim, const VxMatmulSite *site, int kv, float *wmax, const 
 static XbarGroupStat *
 slot_for (VxXbarSim *sim, const VxMatmulSite *site, int kv)
 {
-  int b = (int) (site->image - sim->cur_first_image);
-  g_assert (b >= 0 && b < sim->cur_batch);
-  return &sim->slots[((size_t) b * sim->H + site->head) * 2 + kv];
+  XbarLane *ln = &sim->lanes[site->lane];
+  int b = (int) (site->image - ln->cur_first_image);
+  g_assert (b >= 0 && b < ln->cur_batch);
+  return &ln->slots[((size_t) b * sim->H + site->head) * 2 + kv];
 }
 
 /* normals for one (image, head) K or V array: z (2, N, Dh): write, then read */

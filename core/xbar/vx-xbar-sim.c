@@ -120,7 +120,8 @@ vx_xbar_sim_new (const VxModel *m, const VxXbarConfig *cfg, GError **error)
   sim->depth = a->depth;
   sim->cfg = *cfg;
   sim->seed = cfg->seed;
-  sim->cur_block = -1;
+  for (int t = 0; t < VX_FORWARD_MAX_LANES; t++)
+    sim->lanes[t].cur_block = -1;
   _vx_xbar_map_init (&sim->map, cfg);
 
   sim->n_static = sim->depth * 4 + 3;
@@ -130,6 +131,7 @@ vx_xbar_sim_new (const VxModel *m, const VxXbarConfig *cfg, GError **error)
 
   g_mutex_init (&sim->pool_lock);
   g_mutex_init (&sim->obs_lock);
+  g_mutex_init (&sim->static_lock);
   sim->pool = g_ptr_array_new_with_free_func (scratch_free);
 
   sim->hooks.linear = _vx_xbar_sim_linear;
@@ -137,6 +139,7 @@ vx_xbar_sim_new (const VxModel *m, const VxXbarConfig *cfg, GError **error)
   sim->hooks.attn_sv = _vx_xbar_sim_attn_sv;
   sim->hooks.attn_out = _vx_xbar_sim_attn_out;
   sim->hooks.user = sim;
+  _vx_xbar_sim_set_observing (sim, FALSE);
   return sim;
 }
 
@@ -148,15 +151,20 @@ vx_xbar_sim_free (VxXbarSim *sim)
   for (int i = 0; i < sim->n_static; i++)
     g_free (sim->stat[i].noisy);
   g_free (sim->stat);
-  g_free (sim->lin_in);
-  g_free (sim->lin_w);
-  g_free (sim->chan_max);
-  g_free (sim->tensor_max);
+  for (int t = 0; t < VX_FORWARD_MAX_LANES; t++)
+    {
+      XbarLane *ln = &sim->lanes[t];
+      g_free (ln->lin_in);
+      g_free (ln->lin_w);
+      g_free (ln->chan_max);
+      g_free (ln->tensor_max);
+      g_free (ln->slots);
+    }
   g_free (sim->calib);
   g_ptr_array_unref (sim->pool);
   _vx_xbar_observe_free (sim);
-  g_free (sim->slots);
   g_mutex_clear (&sim->pool_lock);
+  g_mutex_clear (&sim->static_lock);
   g_mutex_clear (&sim->obs_lock);
   _vx_xbar_map_clear (&sim->map);
   g_free (sim);
@@ -172,6 +180,13 @@ const VxMatmulHooks *
 vx_xbar_sim_get_hooks (VxXbarSim *sim)
 {
   return &sim->hooks;
+}
+
+void
+_vx_xbar_sim_set_observing (VxXbarSim *sim, gboolean on)
+{
+  sim->observing = on;
+  sim->hooks.concurrent_slices = !on && sim->cfg.kv_scale != VX_KV_SCALE_PER_BATCH;
 }
 
 void
@@ -405,22 +420,23 @@ static void
 note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
 {
   int N = sim->N, D = sim->D, B = M / N;
-  sim->cur_first_image = site->image;
-  sim->cur_block = site->block;
-  sim->cur_batch = B;
-  sim->chan_noted = FALSE;
-  if (B > sim->cap_batch)
+  XbarLane *ln = &sim->lanes[site->lane];
+  ln->cur_first_image = site->image;
+  ln->cur_block = site->block;
+  ln->cur_batch = B;
+  ln->chan_noted = FALSE;
+  if (B > ln->cap_batch)
     {
-      g_free (sim->chan_max);
-      g_free (sim->tensor_max);
-      g_free (sim->slots);
-      sim->chan_max = g_new (float, (size_t) 2 * B * D);
-      sim->tensor_max = g_new (float, (size_t) 2 * B);
-      sim->slots = g_new0 (XbarGroupStat, (size_t) B * sim->H * 2);
-      sim->cap_batch = B;
+      g_free (ln->chan_max);
+      g_free (ln->tensor_max);
+      g_free (ln->slots);
+      ln->chan_max = g_new (float, (size_t) 2 * B * D);
+      ln->tensor_max = g_new (float, (size_t) 2 * B);
+      ln->slots = g_new0 (XbarGroupStat, (size_t) B * sim->H * 2);
+      ln->cap_batch = B;
     }
   if (sim->observing)
-    memset (sim->slots, 0, sizeof (XbarGroupStat) * B * sim->H * 2);
+    memset (ln->slots, 0, sizeof (XbarGroupStat) * B * sim->H * 2);
   if (sim->cfg.kv_scale != VX_KV_SCALE_PER_TENSOR && sim->cfg.kv_scale != VX_KV_SCALE_PER_BATCH)
     return;
   int threads = site->threads > 0 ? site->threads : vx_get_num_threads ();
@@ -429,7 +445,7 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
   for (int b = 0; b < B; b++)
     for (int kv = 0; kv < 2; kv++)
       {
-        float *cm = sim->chan_max + ((size_t) b * 2 + kv) * D;
+        float *cm = ln->chan_max + ((size_t) b * 2 + kv) * D;
         memset (cm, 0, sizeof (float) * D);
         for (int t = 0; t < N; t++)
           {
@@ -445,16 +461,16 @@ note_qkv (VxXbarSim *sim, const VxMatmulSite *site, const float *out, int M)
         float m = 0.f;
         for (int j = 0; j < D; j++)
           m = cm[j] > m ? cm[j] : m;
-        sim->tensor_max[b * 2 + kv] = m;
+        ln->tensor_max[b * 2 + kv] = m;
       }
-  sim->batch_max[0] = sim->batch_max[1] = 0.f;
+  ln->batch_max[0] = ln->batch_max[1] = 0.f;
   for (int b = 0; b < B; b++)
     for (int kv = 0; kv < 2; kv++)
       {
-        float m = sim->tensor_max[b * 2 + kv];
-        sim->batch_max[kv] = m > sim->batch_max[kv] ? m : sim->batch_max[kv];
+        float m = ln->tensor_max[b * 2 + kv];
+        ln->batch_max[kv] = m > ln->batch_max[kv] ? m : ln->batch_max[kv];
       }
-  sim->chan_noted = TRUE;
+  ln->chan_noted = TRUE;
 }
 
 void
@@ -463,7 +479,9 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
 {
   VxXbarSim *sim = user;
   int threads = site->threads > 0 ? site->threads : vx_get_num_threads ();
-  sim->threads = threads;   /* for the next batch's vx_xbar_sim_batch_begin */
+  XbarLane *ln = &sim->lanes[site->lane];
+  if (site->lanes <= 1)
+    sim->threads = threads;   /* for the next batch's vx_xbar_sim_batch_begin */
   if (!is_analog (sim, site->kind))
     {
       vx_linear_forward (out, in, weight, bias, M, Kin, Nout, threads);
@@ -481,7 +499,7 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   float *xq = NULL;
   if (!circuit)
     {
-      xq = grow (&sim->lin_in, &sim->lin_in_cap, (size_t) M * Kin);
+      xq = grow (&ln->lin_in, &ln->lin_in_cap, (size_t) M * Kin);
 #pragma omp parallel for schedule(static) num_threads(threads) \
     if ((size_t) M * Kin >= PARALLEL_MIN)
       for (int b = 0; b < B; b++)
@@ -492,15 +510,19 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   gboolean per_image = sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE;
   if (!circuit && !per_image)
     {
+      g_mutex_lock (&sim->static_lock);
       const float *wq = static_cached (sim, id, weight, Nout, Kin, static_stamp (sim, site),
                                        threads);
+      g_mutex_unlock (&sim->static_lock);
       vx_linear_forward (out, xq, wq, bias, M, Kin, Nout, threads);
     }
   else if (!circuit)
     {
       XbarStatic *st = &sim->stat[id];
+      g_mutex_lock (&sim->static_lock);
       static_bind (st, weight, Nout, Kin);
-      float *wq = grow (&sim->lin_w, &sim->lin_w_cap, (size_t) Nout * Kin);
+      g_mutex_unlock (&sim->static_lock);
+      float *wq = grow (&ln->lin_w, &ln->lin_w_cap, (size_t) Nout * Kin);
       for (int b = 0; b < B; b++)
         {
           static_decode (sim, st, id, site->image + b, wq, threads);
@@ -511,8 +533,10 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
   else
     {
       XbarStatic *st = &sim->stat[id];
+      g_mutex_lock (&sim->static_lock);
       static_bind (st, weight, Nout, Kin);
       g_autofree float *levT = static_levels_T (sim, st);
+      g_mutex_unlock (&sim->static_lock);
       XbarScratch *sc = _vx_xbar_scratch_take (sim);
       float unit = st->w_max / sim->map.Lf;
       int groups = per_image ? B : 1, rows = per_image ? rpi : M;
