@@ -215,6 +215,47 @@ test_forward_shipped (void)
   vx_model_free (m);
 }
 
+/* circuit mode's cells: with the device clamp no written cell leaves
+ * [G_min, G_max]; without it eq. 3 takes some outside; the same draws, so the
+ * clamped cells are the unclamped ones clamped, bit for bit */
+static void
+test_write_clamp (void)
+{
+  VxModel *m = xbar_test_model (1, 2, 5);
+  int Kin = 40, Nout = 24, slices = 4;
+  g_autofree float *lev = random_levels (Kin, Nout, 8, 61);
+  size_t n = (size_t) slices * Kin * 2 * Nout;
+  g_autofree float *cells[2] = { NULL, NULL };
+  for (int clamp = 0; clamp < 2; clamp++)
+    {
+      VxXbarConfig c;
+      vx_xbar_config_init (&c);
+      c.mode = VX_XBAR_CIRCUIT;
+      c.gamma = 5;
+      c.sigma_r = 0;
+      c.write_clamp = clamp ? VX_WRITE_CLAMP_DEVICE : VX_WRITE_CLAMP_NONE;
+      g_autoptr (VxXbarSim) sim = vx_xbar_sim_new (m, &c, NULL);
+      XbarCircScratch *cs = g_new0 (XbarCircScratch, 1);
+      _vx_xbar_circ_program_cells (sim, cs, lev, Kin, Nout, slices, TRUE, 0xc1a3full);
+      cells[clamp] = g_memdup2 (cs->cells, n * sizeof (float));
+      _vx_xbar_circ_scratch_free (cs);
+    }
+  float lo = 0.1f, hi = 10.0f;
+  int below = 0, above = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      float u = cells[0][i], want = u < lo ? lo : u > hi ? hi : u;
+      below += u < lo;
+      above += u > hi;
+      g_assert_cmpfloat (cells[1][i], >=, lo);
+      g_assert_cmpfloat (cells[1][i], <=, hi);
+      g_assert_cmpfloat (cells[1][i], ==, want);
+    }
+  g_assert_cmpint (below, >, 0);
+  g_assert_cmpint (above, >, 0);
+  vx_model_free (m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -222,5 +263,6 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/circuit/products", test_products);
   g_test_add_func ("/xbar/circuit/forward-small", test_forward_small);
   g_test_add_func ("/xbar/circuit/forward-shipped", test_forward_shipped);
+  g_test_add_func ("/xbar/circuit/write-clamp", test_write_clamp);
   return g_test_run ();
 }

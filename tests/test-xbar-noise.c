@@ -123,6 +123,7 @@ test_json (void)
   c.decode = VX_CLIP_DECODE_RENORMALISED;
   c.kv_scale = VX_KV_SCALE_PER_CHANNEL;
   c.static_noise = VX_STATIC_NOISE_ONCE;
+  c.write_clamp = VX_WRITE_CLAMP_NONE;
   c.analog = VX_XBAR_ANALOG (VX_MM_QK) | VX_XBAR_ANALOG (VX_MM_HEAD);
   c.mode = VX_XBAR_CIRCUIT;
   c.adc_bits = 9;
@@ -130,6 +131,7 @@ test_json (void)
   g_autofree char *json = vx_xbar_config_to_json_string (&c, TRUE);
   g_assert_nonnull (strstr (json, "\"clip_decode\" : \"renormalised\""));
   g_assert_nonnull (strstr (json, "\"kv_scale\" : \"per-channel\""));
+  g_assert_nonnull (strstr (json, "\"write_clamp\" : \"none\""));
 
   VxXbarConfig d;
   g_autoptr (GError) err = NULL;
@@ -147,6 +149,7 @@ test_json (void)
     "{\"gamma\": \"3\"}",             /* wrong type */
     "{\"beta\": 2}",                  /* fails validation */
     "{\"kv_scale\": \"per-row\"}",    /* unknown enum */
+    "{\"write_clamp\": \"zero\"}",
     "{\"analog\": [\"qkv\", \"mlp\"]}",
     "{\"adc_bits\": 6.5}",
     "[1, 2]",
@@ -164,6 +167,7 @@ test_json (void)
   g_assert_nonnull (strstr (s, "RRAM (paper)"));
   g_assert_nonnull (strstr (s, "ClipFormer (2, 0.25) renormalised"));
   g_assert_nonnull (strstr (s, "analog head,qk"));
+  g_assert_nonnull (strstr (s, "write clamp none"));
 
   guint mask;
   g_assert_true (vx_xbar_analog_from_string ("qkv, proj ,sv", &mask, NULL));
@@ -300,6 +304,7 @@ test_write_eq9 (void)
         {
           VxXbarConfig c;
           vx_xbar_config_init (&c);
+          c.write_clamp = VX_WRITE_CLAMP_NONE;   /* eq. 9 as written, no bound */
           c.sigma_r = 0;
           c.gamma = 3;
           vx_xbar_config_set_onoff (&c, ratios[ri]);
@@ -331,6 +336,7 @@ test_write_and_read (void)
    * var = W^2 + sigma_R^2 ((w + c)^2 + W^2 + c^2), W = gamma sigma_W sqrt(w w_max) */
   VxXbarConfig c;
   vx_xbar_config_init (&c);
+  c.write_clamp = VX_WRITE_CLAMP_NONE;   /* the formula has no bound */
   c.gamma = 4;
   double w = 100 / 255.0, cc = 1.0 / 99, W = 4 * 0.1 * sqrt (w);
   double want = sqrt (W * W + 0.05 * 0.05 * ((w + cc) * (w + cc) + W * W + cc * cc));
@@ -341,6 +347,68 @@ test_write_and_read (void)
   /* a zero: both arrays at G_min, no write noise, read noise on both (sqrt 2 of eq. 8) */
   perturbation (&c, 0, TRUE, 1001, &mean, &sd);
   g_assert_cmpfloat (fabs (sd / (0.05 * sqrt (2.0) * cc) - 1.0), <, 0.03);
+}
+
+/* E[min(max(X, a), b)] for X ~ N(mu, s^2) */
+static double
+clipped_normal_mean (double mu, double s, double a, double b)
+{
+  double al = (a - mu) / s, be = (b - mu) / s;
+  double Pa = 0.5 * erfc (-al / sqrt (2)), Pb = 0.5 * erfc (-be / sqrt (2));
+  double pa = exp (-0.5 * al * al) / sqrt (2 * G_PI), pb = exp (-0.5 * be * be) / sqrt (2 * G_PI);
+  return a * Pa + b * (1 - Pb) + mu * (Pb - Pa) + s * (pa - pb);
+}
+
+static void
+test_write_clamp (void)
+{
+  /* gamma 5: a value at level 1 lands below G_min 47% of the time, one at the
+   * top level above G_max half the time (docs/MODEL.md section 3) */
+  int levels[] = { 1, 64, 255 };
+  for (guint i = 0; i < G_N_ELEMENTS (levels); i++)
+    {
+      VxXbarConfig c;
+      vx_xbar_config_init (&c);
+      g_assert_cmpint (c.write_clamp, ==, VX_WRITE_CLAMP_DEVICE);   /* the default */
+      c.sigma_r = 0;
+      c.gamma = 5;
+      int L = vx_xbar_levels (&c);
+      float w = (float) levels[i] / L;
+      float *in = g_new (float, NSAMP), *dev = g_new (float, NSAMP), *none = g_new (float, NSAMP);
+      double *d = g_new (double, NSAMP);
+      for (int k = 0; k < NSAMP; k++)
+        in[k] = k % 2 ? w : -w;
+      vx_xbar_program_decode (&c, dev, in, NSAMP, 1.0, TRUE, 1200 + i);
+      c.write_clamp = VX_WRITE_CLAMP_NONE;
+      vx_xbar_program_decode (&c, none, in, NSAMP, 1.0, TRUE, 1200 + i);
+      int outside = 0;
+      for (int k = 0; k < NSAMP; k++)
+        {
+          /* device: the written conductance stays in [G_min, G_max], i.e. the
+           * decoded magnitude in [0, w_max], on the value's own side */
+          float mag = k % 2 ? dev[k] : -dev[k];
+          g_assert_cmpfloat (mag, >=, 0.0f);
+          g_assert_cmpfloat (mag, <=, 1.0f);
+          /* the same noise draws: device is none clamped, bit for bit */
+          float n = k % 2 ? none[k] : -none[k];
+          float want = n < 0.f ? 0.f : n > 1.f ? 1.f : n;
+          g_assert_cmpfloat (mag, ==, want);
+          outside += n < 0.f || n > 1.f;
+          d[k] = mag;
+        }
+      /* without the clamp, eq. 3 leaves the range as often as the normal says */
+      double sdw = 5 * 0.1 * sqrt (levels[i] * (double) L) / L;     /* value units */
+      double p_out = 0.5 * erfc (w / sdw / sqrt (2)) + 0.5 * erfc ((1 - w) / sdw / sqrt (2));
+      g_assert_cmpfloat (fabs ((double) outside / NSAMP - p_out), <, 4 * sqrt (p_out / NSAMP) + 1e-9);
+      /* the clamped mean is that of the clipped normal */
+      double mean, sd = xbar_test_std (d, NSAMP, &mean);
+      double want_mean = clipped_normal_mean (w, sdw, 0, 1);
+      g_assert_cmpfloat (fabs (mean - want_mean), <, 4 * sd / sqrt (NSAMP));
+      g_free (in);
+      g_free (dev);
+      g_free (none);
+      g_free (d);
+    }
 }
 
 static void
@@ -454,6 +522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/noise/read-onoff", test_read_onoff);
   g_test_add_func ("/xbar/noise/write-eq9", test_write_eq9);
   g_test_add_func ("/xbar/noise/write-and-read", test_write_and_read);
+  g_test_add_func ("/xbar/noise/write-clamp", test_write_clamp);
   g_test_add_func ("/xbar/noise/zero-noise-quantisation", test_zero_noise_quantisation);
   g_test_add_func ("/xbar/noise/per-channel-decode", test_per_channel_decode);
   return g_test_run ();

@@ -17,6 +17,7 @@
 #define G_LOG_DOMAIN "vx-xbar"
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -53,6 +54,9 @@ _vx_xbar_circ_program_cells (const VxXbarSim *sim, XbarCircScratch *c, const flo
   float range = (float) (cfg->g_max - cfg->g_min);
   float wk = written ? (float) (cfg->gamma * cfg->sigma_w) : 0.f, sr = (float) cfg->sigma_r;
   gboolean noisy = wk > 0.f || sr > 0.f;
+  /* the write clamp: a written cell stays within [G_min, G_max] (none: no bound) */
+  gboolean clamp = cfg->write_clamp == VX_WRITE_CLAMP_DEVICE;
+  float lo = clamp ? gmin : -FLT_MAX, hi = clamp ? (float) cfg->g_max : FLT_MAX;
   size_t row = (size_t) 2 * Nout;
   c->cells = xbar_circ_grow (c->cells, &c->cells_cap, (size_t) slices * Kin * row, sizeof (float));
   c->z = xbar_circ_grow (c->z, &c->z_cap, 2 * row, sizeof (float));
@@ -79,7 +83,11 @@ _vx_xbar_circ_program_cells (const VxXbarSim *sim, XbarCircScratch *c, const flo
           {
             float G = g[j];
             if (wk > 0.f)
-              G += wk * xbar_sqrtf ((G - gmin) * range) * c->z[j];           /* eq. 3 */
+              {
+                G += wk * xbar_sqrtf ((G - gmin) * range) * c->z[j];         /* eq. 3 */
+                G = G < lo ? lo : G;
+                G = G > hi ? hi : G;
+              }
             g[j] = G * (1.0f + sr * c->z[row + j]);                            /* eq. 2 */
           }
       }

@@ -271,6 +271,12 @@ vx_xbar_mode_from_string (const char *s, VxXbarMode *out)
   return TRUE;
 }
 
+const char *
+vx_write_clamp_to_string (VxWriteClamp c)
+{
+  return choice_nick ("write_clamp", c);
+}
+
 char *
 vx_xbar_analog_to_string (guint analog)
 {
@@ -325,11 +331,12 @@ vx_xbar_config_to_string (const VxXbarConfig *c)
   for (int p = 0; p < VX_XBAR_PRESET_N; p++)
     if (strcmp (c->preset, vx_xbar_preset_name (p)) == 0)
       label = vx_xbar_preset_label (p);
-  return g_strdup_printf ("%s: G %g-%g uS (ON/OFF %g), sigma_R %g, sigma_W %g, gamma %g; "
+  return g_strdup_printf ("%s: G %g-%g uS (ON/OFF %g), sigma_R %g, sigma_W %g, gamma %g, write clamp %s; "
                           "%d-bit weights, %d-bit inputs, %d bit/cell, %d-bit ADC, %dx%d; "
                           "%s; K/V scale %s; static noise %s; analog %s; %s; seed %" G_GUINT64_FORMAT,
                           label, c->g_min, c->g_max, vx_xbar_config_onoff (c), c->sigma_r,
-                          c->sigma_w, c->gamma, c->weight_bits, c->input_bits, c->bits_per_cell,
+                          c->sigma_w, c->gamma, vx_write_clamp_to_string (c->write_clamp),
+                          c->weight_bits, c->input_bits, c->bits_per_cell,
                           c->adc_bits, c->xbar_size, c->xbar_size, clip,
                           vx_kv_scale_to_string (c->kv_scale),
                           vx_static_noise_to_string (c->static_noise),

@@ -59,6 +59,9 @@ typedef struct {
   float g_min_l;        /* G_min in level units */
   float sigma_r;
   float write_k;        /* gamma * sigma_w * sqrt(L) */
+  float write_hi;       /* a written level above G_min stays <= this: L (device clamp)
+                           or FLT_MAX (none) */
+  float write_lo;       /* ... and >= this: 0 (device) or -FLT_MAX (none) */
   float clip_a;         /* ClipFormer stage I in levels: alpha G_min L / dG (0 when off) */
   float clip_top;       /* highest level not above beta G_max (L when off) */
   float renorm;         /* renormalised reading: L / T(L); else 1 */
