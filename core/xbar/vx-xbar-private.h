@@ -127,7 +127,8 @@ void  _vx_xbar_kv_decode (const XbarMap *mp, float *out, const float *lev, int r
 typedef struct {
   const float *src;     /* the weight it was decoded from */
   int rows, cols;       /* Nout, Kin */
-  float w_max;
+  int parts;            /* row groups with a scale each: 3 for W_QKV (W_Q, W_K, W_V), else 1 */
+  float w_max[3];       /* max |w| of each row group */
   float *noisy;         /* (rows, cols) decoded noisy weights (functional) */
   int64_t stamp;        /* noise stamp it was decoded for; G_MININT64 = none */
 } XbarStatic;
