@@ -18,6 +18,7 @@ typedef struct {
   int xbar_size, bits_per_cell, input_bits, adc_bits;
   double gamma;
   gboolean clipformer, written, col_units;
+  gboolean nonneg;      /* inputs non-negative, quantised unsigned (softmax) */
 } Case;
 
 static const Case cases[] = {
@@ -39,6 +40,9 @@ static const Case cases[] = {
   /* a tile so large that with a 16-bit ADC the margins reach half a code:
    * every current is computed exactly */
   { "huge-tile", 5, 5, 2000, 5, 8, 2048, 2, 8, 16, 4, FALSE, TRUE, FALSE },
+  /* unsigned inputs (S V's softmax): no sign cycle */
+  { "sv-unsigned", 34, 17, 17, 16, 8, 64, 2, 8, 6, 4, TRUE, TRUE, TRUE, TRUE },
+  { "unsigned-adc16", 40, 20, 64, 24, 8, 64, 2, 8, 16, 4, FALSE, TRUE, FALSE, TRUE },
 };
 
 static void
@@ -82,8 +86,8 @@ run_product (VxXbarSim *sim, const Case *k, const float *x, const float *lev,
   float *out = g_new (float, (size_t) k->M * k->Nout);
   XbarScratch *sc = _vx_xbar_scratch_take (sim);
   _vx_xbar_circuit_set_reference (reference);
-  _vx_xbar_circuit_matmul (sim, sc, out, k->Nout, x, k->Kin, k->M, k->rows_per_image, lev,
-                           k->Kin, k->Nout, k->bits, k->col_units ? units : NULL, 0.37f,
+  _vx_xbar_circuit_matmul (sim, sc, out, k->Nout, x, k->Kin, k->M, k->rows_per_image,
+                           k->nonneg, lev, k->Kin, k->Nout, k->bits, k->col_units ? units : NULL, 0.37f,
                            k->written, 0x5eedull + (guint64) k->M);
   _vx_xbar_circuit_set_reference (FALSE);
   _vx_xbar_scratch_give (sim, sc);
@@ -106,6 +110,8 @@ test_products (void)
       VxRng r;
       vx_rng_init (&r, 40 + ci);
       vx_rng_normal_fill (&r, x, (size_t) k->M * k->Kin);
+      for (size_t i = 0; k->nonneg && i < (size_t) k->M * k->Kin; i++)
+        x[i] = fabsf (x[i]);
       g_autofree float *lev = random_levels (k->Kin, k->Nout, k->bits, 50 + ci);
       g_autofree float *units = g_new (float, k->Nout);
       for (int j = 0; j < k->Nout; j++)

@@ -585,6 +585,19 @@ test_eval_resume (void)
 
 /* ---- W_QKV: W_Q, W_K and W_V each with its own scale ------------------------------------------- */
 
+/* a noise-free simulator of one analog kind, functional (mode 0) or circuit
+ * (mode 1) with a 16-bit ADC */
+static VxXbarSim *
+exact_sim (const VxModel *m, VxMatmulKind kind, int mode)
+{
+  VxXbarConfig c;
+  zero_noise (&c);
+  c.analog = VX_XBAR_ANALOG (kind);
+  c.mode = mode ? VX_XBAR_CIRCUIT : VX_XBAR_FUNCTIONAL;
+  c.adc_bits = 16;
+  return vx_xbar_sim_new (m, &c, NULL);
+}
+
 /* The fused W_QKV read back through the linear hook with one-hot inputs (exact at
  * 8 bits): every row group (W_Q, W_K, W_V) is quantised on its own w_max, in
  * functional mode exactly and in circuit mode (16-bit ADC) within the ADC's
@@ -609,12 +622,7 @@ test_qkv_scales (void)
   g_autofree float *out = g_new (float, (size_t) N * 3 * D);
   for (int mode = 0; mode < 2; mode++)
     {
-      VxXbarConfig c;
-      zero_noise (&c);
-      c.analog = VX_XBAR_ANALOG (VX_MM_QKV);
-      c.mode = mode ? VX_XBAR_CIRCUIT : VX_XBAR_FUNCTIONAL;
-      c.adc_bits = 16;
-      VxXbarSim *sim = vx_xbar_sim_new (m, &c, NULL);
+      VxXbarSim *sim = exact_sim (m, VX_MM_QKV, mode);
       const VxMatmulHooks *hk = vx_xbar_sim_get_hooks (sim);
       VxMatmulSite site = { VX_MM_QKV, 0, -1, 0, 0, 0, N, 1 };
       hk->linear (hk->user, &site, out, x, w, NULL, N, D, 3 * D);
@@ -639,6 +647,50 @@ test_qkv_scales (void)
   vx_model_free (m);
 }
 
+/* ---- S V: the softmax probabilities are quantised unsigned ---------------------------------------- */
+
+/* With V's first Dh rows one-hot (exact on the crossbar), S V returns the
+ * quantised probabilities: round(p 255 / s) s / 255 with s the image's largest
+ * probability, in functional mode exactly, in circuit mode (16-bit ADC, no sign
+ * cycle) within 0.3 of a step (at most half a code per slice, array and cycle) */
+static void
+test_unsigned_softmax (void)
+{
+  VxModel *m = xbar_test_model (1, 2, 3);
+  int N = vx_arch_num_tokens (&m->arch), Dh = vx_arch_head_dim (&m->arch);
+  g_assert_cmpint (Dh, <, N);
+  g_autofree float *sm = g_new (float, (size_t) N * N);
+  g_autofree float *v = g_new0 (float, (size_t) N * Dh);
+  g_autofree float *out = g_new (float, (size_t) N * Dh);
+  VxRng r;
+  vx_rng_init (&r, 21);
+  vx_rng_normal_fill (&r, sm, (size_t) N * N);
+  vx_softmax_forward (sm, 1.0f, N, N);
+  for (int j = 0; j < Dh; j++)
+    v[j * Dh + j] = 1.0f;
+  double s = xbar_test_max_abs (sm, (size_t) N * N), step = s / 255;
+  for (int mode = 0; mode < 2; mode++)
+    {
+      VxXbarSim *sim = exact_sim (m, VX_MM_SV, mode);
+      const VxMatmulHooks *hk = vx_xbar_sim_get_hooks (sim);
+      VxMatmulSite site = { VX_MM_SV, 0, 0, 0, 0, 0, N, 1 };
+      hk->attn_sv (hk->user, &site, out, Dh, sm, v, N, Dh, Dh);
+      int finer = 0;
+      for (int i = 0; i < N; i++)
+        for (int j = 0; j < Dh; j++)
+          {
+            double p = sm[(size_t) i * N + j], q = rint (p / step) * step;
+            double tol = mode ? 0.3 * step : 1e-6 * s;
+            g_assert_cmpfloat (fabs (out[i * Dh + j] - q), <=, tol);
+            /* the signed grid (127 steps) would be off by more */
+            finer += fabs (rint (p / (s / 127)) * (s / 127) - q) > 0.4 * step;
+          }
+      g_assert_cmpint (finer, >, N * Dh / 4);
+      vx_xbar_sim_free (sim);
+    }
+  vx_model_free (m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -653,5 +705,6 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/modes/threads", test_threads);
   g_test_add_func ("/xbar/modes/eval-resume", test_eval_resume);
   g_test_add_func ("/xbar/modes/qkv-scales", test_qkv_scales);
+  g_test_add_func ("/xbar/modes/unsigned-softmax", test_unsigned_softmax);
   return g_test_run ();
 }

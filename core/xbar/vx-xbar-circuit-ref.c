@@ -3,7 +3,8 @@
  * A stored matrix of signed levels (Kin inputs x Nout outputs) is split into
  * bits/bits_per_cell slices on a G+/G- pair, each cell its own conductance in
  * [G_min, G_max] with its own noise. Inputs are integers of input_bits bits in
- * two's complement, applied one bit per read cycle. Rows are tiled X at a time;
+ * two's complement (unsigned for inputs known non-negative, without a sign
+ * cycle), applied one bit per read cycle. Rows are tiled X at a time;
  * every column current of every tile, slice, array and cycle goes through a
  * uniform ADC (full scale X * G_max * V_read, clipped), then the digital side
  * subtracts the pair, divides by the cell step and shift-adds: slices by
@@ -97,7 +98,7 @@ _vx_xbar_circ_program_cells (const VxXbarSim *sim, XbarCircScratch *c, const flo
  * symmetric per-tensor scale per image of rows_per_image rows */
 void
 _vx_xbar_circ_quantize_rows (const VxXbarSim *sim, XbarCircScratch *c, const float *x, int ldx,
-                             int M, int Kin, int rows_per_image)
+                             int M, int Kin, int rows_per_image, gboolean nonneg)
 {
   c->xint = xbar_circ_grow (c->xint, &c->xint_cap, (size_t) M * Kin, sizeof (float));
   c->scale = xbar_circ_grow (c->scale, &c->scale_cap, M, sizeof (float));
@@ -105,9 +106,9 @@ _vx_xbar_circ_quantize_rows (const VxXbarSim *sim, XbarCircScratch *c, const flo
     {
       int rows = MIN (rows_per_image, M - r0);
       float s = _vx_xbar_quantize_inputs (&sim->map, c->xint + (size_t) r0 * Kin,
-                                          x + (size_t) r0 * ldx, rows, Kin, ldx, FALSE);
+                                          x + (size_t) r0 * ldx, rows, Kin, ldx, FALSE, nonneg);
       for (int r = 0; r < rows; r++)
-        c->scale[r0 + r] = s / sim->map.in_levels;
+        c->scale[r0 + r] = s / xbar_in_levels (&sim->map, nonneg);
     }
 }
 
@@ -124,7 +125,7 @@ _vx_xbar_circ_write_out (const XbarCircScratch *c, float *out, int ld_out, int M
 void
 _vx_xbar_circuit_matmul_ref (const VxXbarSim *sim, XbarScratch *sc, float *out, int ld_out,
                              const float *x, int ldx, int M, int rows_per_image,
-                             const float *lev, int Kin, int Nout, int bits,
+                             gboolean nonneg, const float *lev, int Kin, int Nout, int bits,
                              const float *col_unit, float unit, gboolean written, guint64 key)
 {
   const VxXbarConfig *cfg = &sim->cfg;
@@ -143,7 +144,7 @@ _vx_xbar_circuit_matmul_ref (const VxXbarSim *sim, XbarScratch *sc, float *out, 
   c->acc = xbar_circ_grow (c->acc, &c->acc_cap, (size_t) M * Nout, sizeof (double));
 
   _vx_xbar_circ_program_cells (sim, c, lev, Kin, Nout, slices, written, key);
-  _vx_xbar_circ_quantize_rows (sim, c, x, ldx, M, Kin, rows_per_image);
+  _vx_xbar_circ_quantize_rows (sim, c, x, ldx, M, Kin, rows_per_image, nonneg);
   memset (c->acc, 0, sizeof (double) * M * Nout);
 
   unsigned mask = (1u << bin) - 1;
@@ -154,7 +155,7 @@ _vx_xbar_circuit_matmul_ref (const VxXbarSim *sim, XbarScratch *sc, float *out, 
         for (int s = 0; s < slices; s++)
           {
             const float *g = c->cells + ((size_t) s * Kin + r0) * n2;
-            double w = xbar_circ_weight (k, s, bin, bc, dGc);
+            double w = xbar_circ_weight (k, s, bin, nonneg, bc, dGc);
             for (int i = 0; i < M; i++)
               {
                 const float *xi = c->xint + (size_t) i * Kin + r0;

@@ -101,6 +101,7 @@ _vx_xbar_map_init (XbarMap *mp, const VxXbarConfig *cfg)
   mp->write_lo = clamp ? 0.f : -FLT_MAX;
   mp->write_hi = clamp ? mp->Lf : FLT_MAX;
   mp->in_levels = (1 << (cfg->input_bits - 1)) - 1;
+  mp->in_levels_u = (1 << cfg->input_bits) - 1;
 
   float top = xbar_kv_program (mp->Lf, mp->clip_a, mp->clip_top, 1.0f);  /* T(L), physical */
   gboolean renorm = cfg->clipformer && cfg->decode == VX_CLIP_DECODE_RENORMALISED;
@@ -139,7 +140,7 @@ _vx_xbar_col_abs_max (float *m, const float *x, int rows, int cols, int ldx)
 
 XBAR_CLONES float
 _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int rows, int cols,
-                          int ldx, gboolean float_out)
+                          int ldx, gboolean float_out, gboolean nonneg)
 {
   /* s = max |x|, NaN ignored (not fmaxf: that is a library call here): one
    * flat loop over contiguous rows, else per-column maxima across the rows
@@ -190,13 +191,18 @@ _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int row
       memset (out, 0, sizeof (float) * rows * cols);
       return 0.f;
     }
-  float Q = (float) mp->in_levels, inv = Q / s, back = float_out ? s / Q : 1.0f;
+  float Q = (float) xbar_in_levels (mp, nonneg), inv = Q / s, back = float_out ? s / Q : 1.0f;
+  /* unsigned: no negative integers (none: a bound no float passes) */
+  float lo = nonneg ? 0.f : -FLT_MAX;
   if (ldx == cols)
     {
       size_t n = (size_t) rows * cols;
 #pragma omp simd
       for (size_t i = 0; i < n; i++)
-        out[i] = xbar_roundf (x[i] * inv) * back;
+        {
+          float q = xbar_roundf (x[i] * inv);
+          out[i] = (q < lo ? lo : q) * back;
+        }
       return s;
     }
   for (int r = 0; r < rows; r++)
@@ -205,7 +211,10 @@ _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int row
       float *o = out + (size_t) r * cols;
 #pragma omp simd
       for (int c = 0; c < cols; c++)
-        o[c] = xbar_roundf (xr[c] * inv) * back;
+        {
+          float q = xbar_roundf (xr[c] * inv);
+          o[c] = (q < lo ? lo : q) * back;
+        }
     }
   return s;
 }

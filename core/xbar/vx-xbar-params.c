@@ -105,7 +105,8 @@ static const VxXbarParam params[] = {
     NO_CHOICES, FIELD (weight_bits) },
   { "input-bits", "input_bits", NULL, "input bits", "_Input bits", "bit", VX_XBAR_PARAM_INT, 0,
     8, 2, 16, 2, 16, 1, 0, "2", NULL,
-    "Input precision: symmetric inputs with a per-tensor dynamic scale.",
+    "Input precision: one dynamic scale per image; symmetric for signed inputs, unsigned "
+    "for the softmax probabilities (never negative).",
     NO_CHOICES, FIELD (input_bits) },
   { "bits-per-cell", "bits_per_cell", "bits-per-cell", "bits per cell", "_Bits per cell", "bit",
     VX_XBAR_PARAM_INT, VX_XBAR_PARAM_POW2, 2, 1, 8, 1, 8, 1, 0, "7",

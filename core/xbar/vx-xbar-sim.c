@@ -510,7 +510,7 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
     if ((size_t) M * Kin >= PARALLEL_MIN)
       for (int b = 0; b < B; b++)
         _vx_xbar_quantize_inputs (&sim->map, xq + (size_t) b * rpi * Kin,
-                                  in + (size_t) b * rpi * Kin, rpi, Kin, Kin, TRUE);
+                                  in + (size_t) b * rpi * Kin, rpi, Kin, Kin, TRUE, FALSE);
     }
 
   gboolean per_image = sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE;
@@ -553,7 +553,8 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
           int64_t stamp = per_image ? site->image + g : static_stamp (sim, site);
           guint64 key = vx_rng_key (sim->seed, tag_cell_static, stamp, id, -1);
           _vx_xbar_circuit_matmul (sim, sc, out + (size_t) g * rows * Nout, Nout,
-                                   in + (size_t) g * rows * Kin, Kin, rows, rpi, levT, Kin, Nout,
+                                   in + (size_t) g * rows * Kin, Kin, rows, rpi, FALSE, levT,
+                                   Kin, Nout,
                                    sim->cfg.weight_bits, col_unit, unit, FALSE, key);
         }
       _vx_xbar_scratch_give (sim, sc);

@@ -89,7 +89,8 @@ typedef struct {
   VxWriteClamp write_clamp; /* range of a written conductance (device) */
   /* precision and geometry */
   int weight_bits;          /* conductance levels 2^bits - 1 per array (8) */
-  int input_bits;           /* symmetric inputs, per-tensor dynamic scale (8) */
+  int input_bits;           /* inputs, per-image dynamic scale: symmetric, unsigned for the
+                               softmax (8) */
   int bits_per_cell;        /* bit slicing (circuit mode, estimator) (2) */
   int adc_bits;             /* circuit mode ADC resolution (6) */
   int xbar_size;            /* X: crossbars are X x X (64) */
