@@ -510,6 +510,81 @@ test_per_channel_decode (void)
   g_free (dec);
 }
 
+/* ---- write noise per mode: whole conductance vs each 2-bit cell ------------------------------------- */
+
+/* Functional mode applies eq. 3 to the whole 8-bit level p: in level units a
+ * standard deviation of gamma sigma_W sqrt(p L). Circuit mode applies it to
+ * each 2-bit cell c_s of the level with the full range, weighted by 4^s:
+ * gamma sigma_W sqrt(sum_s 3 c_s 16^s) (docs/MODEL.md section 6). Measured
+ * through the S V hook with one-hot softmax rows (the output is the decoded V),
+ * no read noise, no clamp (the formulas have none), a 16-bit ADC. */
+static double
+cell_write_sd (int p)
+{
+  double v = 0;
+  for (int sl = 0; sl < 4; sl++)
+    v += 3.0 * ((p >> (2 * sl)) & 3) * pow (16.0, sl);
+  return sqrt (v);
+}
+
+static void
+test_write_granularity (void)
+{
+  VxModel *m = xbar_test_model (1, 2, 3);
+  int N = vx_arch_num_tokens (&m->arch), Dh = vx_arch_head_dim (&m->arch), images = 150;
+  const int levels[3] = { 255, 64, 1 };
+  g_autofree float *v = g_new (float, N * Dh), *out = g_new (float, N * Dh);
+  g_autofree float *s = g_new0 (float, N * N);
+  for (int t = 0; t < N; t++)
+    {
+      s[t * N + t] = 1.0f;
+      for (int j = 0; j < Dh; j++)
+        v[t * Dh + j] = levels[j % 3] / 255.0f;    /* w_max = 1: level 255 is there */
+    }
+  for (int mode = 0; mode < 2; mode++)
+    {
+      VxXbarConfig c;
+      vx_xbar_config_init (&c);
+      c.sigma_r = 0;
+      c.gamma = 3;
+      c.write_clamp = VX_WRITE_CLAMP_NONE;
+      c.adc_bits = 16;
+      c.analog = VX_XBAR_ANALOG (VX_MM_SV);
+      c.mode = mode ? VX_XBAR_CIRCUIT : VX_XBAR_FUNCTIONAL;
+      VxXbarSim *sim = vx_xbar_sim_new (m, &c, NULL);
+      const VxMatmulHooks *hk = vx_xbar_sim_get_hooks (sim);
+      double s1[3] = { 0 }, s2[3] = { 0 }, n[3] = { 0 };
+      for (int im = 0; im < images; im++)
+        {
+          VxMatmulSite site = { VX_MM_SV, 0, 0, im, 0, 0, N, 1 };
+          hk->attn_sv (hk->user, &site, out, Dh, s, v, N, Dh, Dh);
+          for (int t = 0; t < N; t++)
+            for (int j = 0; j < Dh; j++)
+              {
+                double d = (out[t * Dh + j] - v[t * Dh + j]) * 255.0;   /* levels */
+                s1[j % 3] += d;
+                s2[j % 3] += d * d;
+                n[j % 3]++;
+              }
+        }
+      for (int k = 0; k < 3; k++)
+        {
+          int p = levels[k];
+          double want = 3 * 0.1 * (mode ? cell_write_sd (p) : sqrt (p * 255.0));
+          double mean = s1[k] / n[k], sd = sqrt (s2[k] / n[k] - mean * mean);
+          g_test_message ("%s, level %d: sd %.3f levels, formula %.3f (%.0f samples)",
+                          mode ? "circuit" : "functional", p, sd, want, n[k]);
+          g_assert_cmpfloat (fabs (sd / want - 1), <, 0.03);
+          /* unbiased within 4 standard errors, and the ADC's half code */
+          g_assert_cmpfloat (fabs (mean), <, 4 * want / sqrt (n[k]) + (mode ? 0.1 : 0));
+        }
+      vx_xbar_sim_free (sim);
+    }
+  /* the two granularities differ most for small levels: 0.52 vs 4.79 levels at level 1 */
+  g_assert_cmpfloat (3 * 0.1 * cell_write_sd (1), <, 0.15 * 3 * 0.1 * sqrt (255.0));
+  vx_model_free (m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -523,6 +598,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/noise/write-eq9", test_write_eq9);
   g_test_add_func ("/xbar/noise/write-and-read", test_write_and_read);
   g_test_add_func ("/xbar/noise/write-clamp", test_write_clamp);
+  g_test_add_func ("/xbar/noise/write-granularity", test_write_granularity);
   g_test_add_func ("/xbar/noise/zero-noise-quantisation", test_zero_noise_quantisation);
   g_test_add_func ("/xbar/noise/per-channel-decode", test_per_channel_decode);
   return g_test_run ();
