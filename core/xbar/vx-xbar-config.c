@@ -106,6 +106,18 @@ vx_xbar_config_init_preset (VxXbarConfig *cfg, VxXbarPreset preset)
   g_strlcpy (cfg->preset, vx_xbar_preset_name (preset), sizeof cfg->preset);
 }
 
+const char *
+vx_xbar_config_costs_note (const VxXbarConfig *cfg)
+{
+  VxXbarConfig sram;
+  vx_xbar_config_init_preset (&sram, VX_XBAR_PRESET_SRAM_IMC);
+  if (cfg->e_read_pj != sram.e_read_pj || cfg->e_write_pj != sram.e_write_pj
+      || cfg->area_mm2 != sram.area_mm2)
+    return NULL;
+  return "SRAM costs are fitted to the paper's Fig. 1a ratios (attention area 5.1x, energy "
+         "2.3x the RRAM preset's), not published component values (docs/MODEL.md section 1)";
+}
+
 void
 vx_xbar_config_init (VxXbarConfig *cfg)
 {

@@ -121,6 +121,10 @@ typedef enum {
   VX_XBAR_PRESET_N
 } VxXbarPreset;
 
+/* A sentence when cfg's costs (E_R, E_W, A_xbar) are the SRAM preset's, which
+ * are fitted to the paper's Fig. 1a ratios rather than published component
+ * values; NULL otherwise. Front ends print it beside any cost. */
+const char  *vx_xbar_config_costs_note (const VxXbarConfig *cfg);
 /* the RRAM (paper) preset */
 void         vx_xbar_config_init        (VxXbarConfig *cfg);
 void         vx_xbar_config_init_preset (VxXbarConfig *cfg, VxXbarPreset preset);
