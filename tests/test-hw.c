@@ -127,6 +127,21 @@ test_sram (void)
       g_assert_cmpfloat (fabs (b.attn_area_mm2 / a.attn_area_mm2 - 5.1), <, 1e-9);
       g_assert_cmpfloat (fabs (b.attn_energy_uj / a.attn_energy_uj - 2.3), <, 1e-9);
     }
+  /* the fitted costs say so, in the table and the JSON; the paper's RRAM ones do not */
+  VxHwReport a, b;
+  estimate ("deit-s", &rram, &a);
+  estimate ("deit-s", &sram, &b);
+  g_assert_null (vx_xbar_config_costs_note (&rram));
+  g_assert_nonnull (strstr (vx_xbar_config_costs_note (&sram), "fitted"));
+  g_autofree char *ta = vx_hw_report_to_table (&a), *tb = vx_hw_report_to_table (&b);
+  g_assert_null (strstr (ta, "fitted"));
+  g_assert_nonnull (strstr (tb, "fitted to the paper's Fig. 1a"));
+  g_autoptr (JsonNode) ja = vx_hw_report_to_json (&a), jb = vx_hw_report_to_json (&b);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (ja), "costs_fitted"));
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (jb), "costs_fitted"));
+  /* costs of one's own are no longer the fitted ones */
+  sram.area_mm2 = 0.2;
+  g_assert_null (vx_xbar_config_costs_note (&sram));
 }
 
 static void

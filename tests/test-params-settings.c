@@ -239,6 +239,7 @@ test_controls (void)
   check_dropdown (controls, "mode_dropdown", "mode", 0);
   check_dropdown (controls, "snr_dropdown", "snr-mode", 0);
   check_dropdown (controls, "static_noise_dropdown", "static-noise", 0);
+  check_dropdown (controls, "write_clamp_dropdown", "write-clamp", 0);
 
   /* a dropdown writes the table's nick, whatever its position */
   GtkDropDown *kv = GTK_DROP_DOWN (gtk_widget_get_template_child (controls, VX_TYPE_CONTROLS,

@@ -285,7 +285,7 @@ test_gschema (void)
       check_schema_key (&s, p);
       checked++;
     }
-  g_assert_cmpuint (checked, ==, 22);
+  g_assert_cmpuint (checked, ==, 23);
   g_hash_table_unref (s.enums);
   g_hash_table_unref (s.keys);
   g_string_free (s.text, TRUE);
@@ -348,7 +348,7 @@ test_controls_template (void)
                     (char *) g_ptr_array_index (t.copies, i));
   g_assert_cmpuint (t.copies->len, ==, 0);
   g_assert_cmpuint (t.rows, ==, 13);
-  g_assert_cmpuint (t.dropdowns, ==, 6);
+  g_assert_cmpuint (t.dropdowns, ==, 7);
   g_ptr_array_unref (t.objects);
   g_ptr_array_unref (t.copies);
 }

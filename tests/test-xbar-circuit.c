@@ -18,6 +18,7 @@ typedef struct {
   int xbar_size, bits_per_cell, input_bits, adc_bits;
   double gamma;
   gboolean clipformer, written, col_units;
+  gboolean nonneg;      /* inputs non-negative, quantised unsigned (softmax) */
 } Case;
 
 static const Case cases[] = {
@@ -39,6 +40,9 @@ static const Case cases[] = {
   /* a tile so large that with a 16-bit ADC the margins reach half a code:
    * every current is computed exactly */
   { "huge-tile", 5, 5, 2000, 5, 8, 2048, 2, 8, 16, 4, FALSE, TRUE, FALSE },
+  /* unsigned inputs (S V's softmax): no sign cycle */
+  { "sv-unsigned", 34, 17, 17, 16, 8, 64, 2, 8, 6, 4, TRUE, TRUE, TRUE, TRUE },
+  { "unsigned-adc16", 40, 20, 64, 24, 8, 64, 2, 8, 16, 4, FALSE, TRUE, FALSE, TRUE },
 };
 
 static void
@@ -82,8 +86,8 @@ run_product (VxXbarSim *sim, const Case *k, const float *x, const float *lev,
   float *out = g_new (float, (size_t) k->M * k->Nout);
   XbarScratch *sc = _vx_xbar_scratch_take (sim);
   _vx_xbar_circuit_set_reference (reference);
-  _vx_xbar_circuit_matmul (sim, sc, out, k->Nout, x, k->Kin, k->M, k->rows_per_image, lev,
-                           k->Kin, k->Nout, k->bits, k->col_units ? units : NULL, 0.37f,
+  _vx_xbar_circuit_matmul (sim, sc, out, k->Nout, x, k->Kin, k->M, k->rows_per_image,
+                           k->nonneg, lev, k->Kin, k->Nout, k->bits, k->col_units ? units : NULL, 0.37f,
                            k->written, 0x5eedull + (guint64) k->M);
   _vx_xbar_circuit_set_reference (FALSE);
   _vx_xbar_scratch_give (sim, sc);
@@ -106,6 +110,8 @@ test_products (void)
       VxRng r;
       vx_rng_init (&r, 40 + ci);
       vx_rng_normal_fill (&r, x, (size_t) k->M * k->Kin);
+      for (size_t i = 0; k->nonneg && i < (size_t) k->M * k->Kin; i++)
+        x[i] = fabsf (x[i]);
       g_autofree float *lev = random_levels (k->Kin, k->Nout, k->bits, 50 + ci);
       g_autofree float *units = g_new (float, k->Nout);
       for (int j = 0; j < k->Nout; j++)
@@ -215,6 +221,47 @@ test_forward_shipped (void)
   vx_model_free (m);
 }
 
+/* circuit mode's cells: with the device clamp no written cell leaves
+ * [G_min, G_max]; without it eq. 3 takes some outside; the same draws, so the
+ * clamped cells are the unclamped ones clamped, bit for bit */
+static void
+test_write_clamp (void)
+{
+  VxModel *m = xbar_test_model (1, 2, 5);
+  int Kin = 40, Nout = 24, slices = 4;
+  g_autofree float *lev = random_levels (Kin, Nout, 8, 61);
+  size_t n = (size_t) slices * Kin * 2 * Nout;
+  g_autofree float *cells[2] = { NULL, NULL };
+  for (int clamp = 0; clamp < 2; clamp++)
+    {
+      VxXbarConfig c;
+      vx_xbar_config_init (&c);
+      c.mode = VX_XBAR_CIRCUIT;
+      c.gamma = 5;
+      c.sigma_r = 0;
+      c.write_clamp = clamp ? VX_WRITE_CLAMP_DEVICE : VX_WRITE_CLAMP_NONE;
+      g_autoptr (VxXbarSim) sim = vx_xbar_sim_new (m, &c, NULL);
+      XbarCircScratch *cs = g_new0 (XbarCircScratch, 1);
+      _vx_xbar_circ_program_cells (sim, cs, lev, Kin, Nout, slices, TRUE, 0xc1a3full);
+      cells[clamp] = g_memdup2 (cs->cells, n * sizeof (float));
+      _vx_xbar_circ_scratch_free (cs);
+    }
+  float lo = 0.1f, hi = 10.0f;
+  int below = 0, above = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      float u = cells[0][i], want = u < lo ? lo : u > hi ? hi : u;
+      below += u < lo;
+      above += u > hi;
+      g_assert_cmpfloat (cells[1][i], >=, lo);
+      g_assert_cmpfloat (cells[1][i], <=, hi);
+      g_assert_cmpfloat (cells[1][i], ==, want);
+    }
+  g_assert_cmpint (below, >, 0);
+  g_assert_cmpint (above, >, 0);
+  vx_model_free (m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -222,5 +269,6 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/circuit/products", test_products);
   g_test_add_func ("/xbar/circuit/forward-small", test_forward_small);
   g_test_add_func ("/xbar/circuit/forward-shipped", test_forward_shipped);
+  g_test_add_func ("/xbar/circuit/write-clamp", test_write_clamp);
   return g_test_run ();
 }

@@ -16,6 +16,8 @@ clip_config (VxXbarConfig *c, double alpha, double beta, double onoff)
 {
   vx_xbar_config_init (c);
   c->sigma_r = c->sigma_w = c->gamma = 0;
+  /* the write-noise spreads below are eq. 9's, which sets no bound */
+  c->write_clamp = VX_WRITE_CLAMP_NONE;
   c->clipformer = TRUE;
   c->alpha = alpha;
   c->beta = beta;

@@ -629,6 +629,114 @@ test_eval_resume (void)
   vx_model_free (m);
 }
 
+/* ---- W_QKV: W_Q, W_K and W_V each with its own scale ------------------------------------------- */
+
+/* a noise-free simulator of one analog kind, functional (mode 0) or circuit
+ * (mode 1) with a 16-bit ADC */
+static VxXbarSim *
+exact_sim (const VxModel *m, VxMatmulKind kind, int mode)
+{
+  VxXbarConfig c;
+  zero_noise (&c);
+  c.analog = VX_XBAR_ANALOG (kind);
+  c.mode = mode ? VX_XBAR_CIRCUIT : VX_XBAR_FUNCTIONAL;
+  c.adc_bits = 16;
+  return vx_xbar_sim_new (m, &c, NULL);
+}
+
+/* The fused W_QKV read back through the linear hook with one-hot inputs (exact at
+ * 8 bits): every row group (W_Q, W_K, W_V) is quantised on its own w_max, in
+ * functional mode exactly and in circuit mode (16-bit ADC) within the ADC's
+ * rounding. W_Q is made 8 times smaller, so one shared scale would give it
+ * coarser levels. */
+static void
+test_qkv_scales (void)
+{
+  VxModel *m = xbar_test_model (1, 2, 11);
+  int N = vx_arch_num_tokens (&m->arch), D = m->arch.embed_dim;
+  float *w = m->params.blocks[0].qkv_w;
+  for (int i = 0; i < D * D; i++)
+    w[i] *= 0.125f;
+  double wmax[3] = { 0, 0, 0 };
+  for (int r = 0; r < 3 * D; r++)
+    for (int c = 0; c < D; c++)
+      wmax[r / D] = fmax (wmax[r / D], fabs (w[r * D + c]));
+  g_assert_cmpfloat (wmax[0] * 4, <, wmax[1]);
+  g_autofree float *x = g_new0 (float, (size_t) N * D);
+  for (int t = 0; t < N; t++)
+    x[t * D + t % D] = 1.0f;
+  g_autofree float *out = g_new (float, (size_t) N * 3 * D);
+  for (int mode = 0; mode < 2; mode++)
+    {
+      VxXbarSim *sim = exact_sim (m, VX_MM_QKV, mode);
+      const VxMatmulHooks *hk = vx_xbar_sim_get_hooks (sim);
+      VxMatmulSite site = { VX_MM_QKV, 0, -1, 0, 0, 0, N, 1 };
+      hk->linear (hk->user, &site, out, x, w, NULL, N, D, 3 * D);
+      int coarser = 0;
+      for (int t = 0; t < N; t++)
+        for (int j = 0; j < 3 * D; j++)
+          {
+            double v = w[j * D + t % D], unit = wmax[j / D] / 255;
+            double q = rint (fabs (v) / unit) * unit, shared = rint (fabs (v) / (wmax[1] / 255));
+            q = v < 0 ? -q : q;
+            /* functional: float arithmetic; circuit: the 16-bit ADC's rounding, at
+             * most half a code (0.0015 cell steps) per slice and array, weighted
+             * by 4^s over 4 slices: under 0.3 levels */
+            double tol = mode ? 0.3 * unit : 1e-6 * wmax[j / D];
+            g_assert_cmpfloat (fabs (out[t * 3 * D + j] - q), <=, tol);
+            coarser += j < D && fabs (shared * wmax[1] / 255 - fabs (v)) > unit;
+          }
+      /* a scale shared with W_K would put many W_Q weights a level or more off */
+      g_assert_cmpint (coarser, >, N * D / 4);
+      vx_xbar_sim_free (sim);
+    }
+  vx_model_free (m);
+}
+
+/* ---- S V: the softmax probabilities are quantised unsigned ---------------------------------------- */
+
+/* With V's first Dh rows one-hot (exact on the crossbar), S V returns the
+ * quantised probabilities: round(p 255 / s) s / 255 with s the image's largest
+ * probability, in functional mode exactly, in circuit mode (16-bit ADC, no sign
+ * cycle) within 0.3 of a step (at most half a code per slice, array and cycle) */
+static void
+test_unsigned_softmax (void)
+{
+  VxModel *m = xbar_test_model (1, 2, 3);
+  int N = vx_arch_num_tokens (&m->arch), Dh = vx_arch_head_dim (&m->arch);
+  g_assert_cmpint (Dh, <, N);
+  g_autofree float *sm = g_new (float, (size_t) N * N);
+  g_autofree float *v = g_new0 (float, (size_t) N * Dh);
+  g_autofree float *out = g_new (float, (size_t) N * Dh);
+  VxRng r;
+  vx_rng_init (&r, 21);
+  vx_rng_normal_fill (&r, sm, (size_t) N * N);
+  vx_softmax_forward (sm, 1.0f, N, N);
+  for (int j = 0; j < Dh; j++)
+    v[j * Dh + j] = 1.0f;
+  double s = xbar_test_max_abs (sm, (size_t) N * N), step = s / 255;
+  for (int mode = 0; mode < 2; mode++)
+    {
+      VxXbarSim *sim = exact_sim (m, VX_MM_SV, mode);
+      const VxMatmulHooks *hk = vx_xbar_sim_get_hooks (sim);
+      VxMatmulSite site = { VX_MM_SV, 0, 0, 0, 0, 0, N, 1 };
+      hk->attn_sv (hk->user, &site, out, Dh, sm, v, N, Dh, Dh);
+      int finer = 0;
+      for (int i = 0; i < N; i++)
+        for (int j = 0; j < Dh; j++)
+          {
+            double p = sm[(size_t) i * N + j], q = rint (p / step) * step;
+            double tol = mode ? 0.3 * step : 1e-6 * s;
+            g_assert_cmpfloat (fabs (out[i * Dh + j] - q), <=, tol);
+            /* the signed grid (127 steps) would be off by more */
+            finer += fabs (rint (p / (s / 127)) * (s / 127) - q) > 0.4 * step;
+          }
+      g_assert_cmpint (finer, >, N * Dh / 4);
+      vx_xbar_sim_free (sim);
+    }
+  vx_model_free (m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -643,5 +751,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/modes/threads", test_threads);
   g_test_add_func ("/xbar/modes/slices", test_slices);
   g_test_add_func ("/xbar/modes/eval-resume", test_eval_resume);
+  g_test_add_func ("/xbar/modes/qkv-scales", test_qkv_scales);
+  g_test_add_func ("/xbar/modes/unsigned-softmax", test_unsigned_softmax);
   return g_test_run ();
 }

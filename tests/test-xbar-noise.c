@@ -123,6 +123,7 @@ test_json (void)
   c.decode = VX_CLIP_DECODE_RENORMALISED;
   c.kv_scale = VX_KV_SCALE_PER_CHANNEL;
   c.static_noise = VX_STATIC_NOISE_ONCE;
+  c.write_clamp = VX_WRITE_CLAMP_NONE;
   c.analog = VX_XBAR_ANALOG (VX_MM_QK) | VX_XBAR_ANALOG (VX_MM_HEAD);
   c.mode = VX_XBAR_CIRCUIT;
   c.adc_bits = 9;
@@ -130,6 +131,7 @@ test_json (void)
   g_autofree char *json = vx_xbar_config_to_json_string (&c, TRUE);
   g_assert_nonnull (strstr (json, "\"clip_decode\" : \"renormalised\""));
   g_assert_nonnull (strstr (json, "\"kv_scale\" : \"per-channel\""));
+  g_assert_nonnull (strstr (json, "\"write_clamp\" : \"none\""));
 
   VxXbarConfig d;
   g_autoptr (GError) err = NULL;
@@ -147,6 +149,7 @@ test_json (void)
     "{\"gamma\": \"3\"}",             /* wrong type */
     "{\"beta\": 2}",                  /* fails validation */
     "{\"kv_scale\": \"per-row\"}",    /* unknown enum */
+    "{\"write_clamp\": \"zero\"}",
     "{\"analog\": [\"qkv\", \"mlp\"]}",
     "{\"adc_bits\": 6.5}",
     "[1, 2]",
@@ -164,6 +167,7 @@ test_json (void)
   g_assert_nonnull (strstr (s, "RRAM (paper)"));
   g_assert_nonnull (strstr (s, "ClipFormer (2, 0.25) renormalised"));
   g_assert_nonnull (strstr (s, "analog head,qk"));
+  g_assert_nonnull (strstr (s, "write clamp none"));
 
   guint mask;
   g_assert_true (vx_xbar_analog_from_string ("qkv, proj ,sv", &mask, NULL));
@@ -300,6 +304,7 @@ test_write_eq9 (void)
         {
           VxXbarConfig c;
           vx_xbar_config_init (&c);
+          c.write_clamp = VX_WRITE_CLAMP_NONE;   /* eq. 9 as written, no bound */
           c.sigma_r = 0;
           c.gamma = 3;
           vx_xbar_config_set_onoff (&c, ratios[ri]);
@@ -331,6 +336,7 @@ test_write_and_read (void)
    * var = W^2 + sigma_R^2 ((w + c)^2 + W^2 + c^2), W = gamma sigma_W sqrt(w w_max) */
   VxXbarConfig c;
   vx_xbar_config_init (&c);
+  c.write_clamp = VX_WRITE_CLAMP_NONE;   /* the formula has no bound */
   c.gamma = 4;
   double w = 100 / 255.0, cc = 1.0 / 99, W = 4 * 0.1 * sqrt (w);
   double want = sqrt (W * W + 0.05 * 0.05 * ((w + cc) * (w + cc) + W * W + cc * cc));
@@ -341,6 +347,68 @@ test_write_and_read (void)
   /* a zero: both arrays at G_min, no write noise, read noise on both (sqrt 2 of eq. 8) */
   perturbation (&c, 0, TRUE, 1001, &mean, &sd);
   g_assert_cmpfloat (fabs (sd / (0.05 * sqrt (2.0) * cc) - 1.0), <, 0.03);
+}
+
+/* E[min(max(X, a), b)] for X ~ N(mu, s^2) */
+static double
+clipped_normal_mean (double mu, double s, double a, double b)
+{
+  double al = (a - mu) / s, be = (b - mu) / s;
+  double Pa = 0.5 * erfc (-al / sqrt (2)), Pb = 0.5 * erfc (-be / sqrt (2));
+  double pa = exp (-0.5 * al * al) / sqrt (2 * G_PI), pb = exp (-0.5 * be * be) / sqrt (2 * G_PI);
+  return a * Pa + b * (1 - Pb) + mu * (Pb - Pa) + s * (pa - pb);
+}
+
+static void
+test_write_clamp (void)
+{
+  /* gamma 5: a value at level 1 lands below G_min 47% of the time, one at the
+   * top level above G_max half the time (docs/MODEL.md section 3) */
+  int levels[] = { 1, 64, 255 };
+  for (guint i = 0; i < G_N_ELEMENTS (levels); i++)
+    {
+      VxXbarConfig c;
+      vx_xbar_config_init (&c);
+      g_assert_cmpint (c.write_clamp, ==, VX_WRITE_CLAMP_DEVICE);   /* the default */
+      c.sigma_r = 0;
+      c.gamma = 5;
+      int L = vx_xbar_levels (&c);
+      float w = (float) levels[i] / L;
+      float *in = g_new (float, NSAMP), *dev = g_new (float, NSAMP), *none = g_new (float, NSAMP);
+      double *d = g_new (double, NSAMP);
+      for (int k = 0; k < NSAMP; k++)
+        in[k] = k % 2 ? w : -w;
+      vx_xbar_program_decode (&c, dev, in, NSAMP, 1.0, TRUE, 1200 + i);
+      c.write_clamp = VX_WRITE_CLAMP_NONE;
+      vx_xbar_program_decode (&c, none, in, NSAMP, 1.0, TRUE, 1200 + i);
+      int outside = 0;
+      for (int k = 0; k < NSAMP; k++)
+        {
+          /* device: the written conductance stays in [G_min, G_max], i.e. the
+           * decoded magnitude in [0, w_max], on the value's own side */
+          float mag = k % 2 ? dev[k] : -dev[k];
+          g_assert_cmpfloat (mag, >=, 0.0f);
+          g_assert_cmpfloat (mag, <=, 1.0f);
+          /* the same noise draws: device is none clamped, bit for bit */
+          float n = k % 2 ? none[k] : -none[k];
+          float want = n < 0.f ? 0.f : n > 1.f ? 1.f : n;
+          g_assert_cmpfloat (mag, ==, want);
+          outside += n < 0.f || n > 1.f;
+          d[k] = mag;
+        }
+      /* without the clamp, eq. 3 leaves the range as often as the normal says */
+      double sdw = 5 * 0.1 * sqrt (levels[i] * (double) L) / L;     /* value units */
+      double p_out = 0.5 * erfc (w / sdw / sqrt (2)) + 0.5 * erfc ((1 - w) / sdw / sqrt (2));
+      g_assert_cmpfloat (fabs ((double) outside / NSAMP - p_out), <, 4 * sqrt (p_out / NSAMP) + 1e-9);
+      /* the clamped mean is that of the clipped normal */
+      double mean, sd = xbar_test_std (d, NSAMP, &mean);
+      double want_mean = clipped_normal_mean (w, sdw, 0, 1);
+      g_assert_cmpfloat (fabs (mean - want_mean), <, 4 * sd / sqrt (NSAMP));
+      g_free (in);
+      g_free (dev);
+      g_free (none);
+      g_free (d);
+    }
 }
 
 static void
@@ -442,6 +510,81 @@ test_per_channel_decode (void)
   g_free (dec);
 }
 
+/* ---- write noise per mode: whole conductance vs each 2-bit cell ------------------------------------- */
+
+/* Functional mode applies eq. 3 to the whole 8-bit level p: in level units a
+ * standard deviation of gamma sigma_W sqrt(p L). Circuit mode applies it to
+ * each 2-bit cell c_s of the level with the full range, weighted by 4^s:
+ * gamma sigma_W sqrt(sum_s 3 c_s 16^s) (docs/MODEL.md section 6). Measured
+ * through the S V hook with one-hot softmax rows (the output is the decoded V),
+ * no read noise, no clamp (the formulas have none), a 16-bit ADC. */
+static double
+cell_write_sd (int p)
+{
+  double v = 0;
+  for (int sl = 0; sl < 4; sl++)
+    v += 3.0 * ((p >> (2 * sl)) & 3) * pow (16.0, sl);
+  return sqrt (v);
+}
+
+static void
+test_write_granularity (void)
+{
+  VxModel *m = xbar_test_model (1, 2, 3);
+  int N = vx_arch_num_tokens (&m->arch), Dh = vx_arch_head_dim (&m->arch), images = 150;
+  const int levels[3] = { 255, 64, 1 };
+  g_autofree float *v = g_new (float, N * Dh), *out = g_new (float, N * Dh);
+  g_autofree float *s = g_new0 (float, N * N);
+  for (int t = 0; t < N; t++)
+    {
+      s[t * N + t] = 1.0f;
+      for (int j = 0; j < Dh; j++)
+        v[t * Dh + j] = levels[j % 3] / 255.0f;    /* w_max = 1: level 255 is there */
+    }
+  for (int mode = 0; mode < 2; mode++)
+    {
+      VxXbarConfig c;
+      vx_xbar_config_init (&c);
+      c.sigma_r = 0;
+      c.gamma = 3;
+      c.write_clamp = VX_WRITE_CLAMP_NONE;
+      c.adc_bits = 16;
+      c.analog = VX_XBAR_ANALOG (VX_MM_SV);
+      c.mode = mode ? VX_XBAR_CIRCUIT : VX_XBAR_FUNCTIONAL;
+      VxXbarSim *sim = vx_xbar_sim_new (m, &c, NULL);
+      const VxMatmulHooks *hk = vx_xbar_sim_get_hooks (sim);
+      double s1[3] = { 0 }, s2[3] = { 0 }, n[3] = { 0 };
+      for (int im = 0; im < images; im++)
+        {
+          VxMatmulSite site = { VX_MM_SV, 0, 0, im, 0, 0, N, 1 };
+          hk->attn_sv (hk->user, &site, out, Dh, s, v, N, Dh, Dh);
+          for (int t = 0; t < N; t++)
+            for (int j = 0; j < Dh; j++)
+              {
+                double d = (out[t * Dh + j] - v[t * Dh + j]) * 255.0;   /* levels */
+                s1[j % 3] += d;
+                s2[j % 3] += d * d;
+                n[j % 3]++;
+              }
+        }
+      for (int k = 0; k < 3; k++)
+        {
+          int p = levels[k];
+          double want = 3 * 0.1 * (mode ? cell_write_sd (p) : sqrt (p * 255.0));
+          double mean = s1[k] / n[k], sd = sqrt (s2[k] / n[k] - mean * mean);
+          g_test_message ("%s, level %d: sd %.3f levels, formula %.3f (%.0f samples)",
+                          mode ? "circuit" : "functional", p, sd, want, n[k]);
+          g_assert_cmpfloat (fabs (sd / want - 1), <, 0.03);
+          /* unbiased within 4 standard errors, and the ADC's half code */
+          g_assert_cmpfloat (fabs (mean), <, 4 * want / sqrt (n[k]) + (mode ? 0.1 : 0));
+        }
+      vx_xbar_sim_free (sim);
+    }
+  /* the two granularities differ most for small levels: 0.52 vs 4.79 levels at level 1 */
+  g_assert_cmpfloat (3 * 0.1 * cell_write_sd (1), <, 0.15 * 3 * 0.1 * sqrt (255.0));
+  vx_model_free (m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -454,6 +597,8 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/noise/read-onoff", test_read_onoff);
   g_test_add_func ("/xbar/noise/write-eq9", test_write_eq9);
   g_test_add_func ("/xbar/noise/write-and-read", test_write_and_read);
+  g_test_add_func ("/xbar/noise/write-clamp", test_write_clamp);
+  g_test_add_func ("/xbar/noise/write-granularity", test_write_granularity);
   g_test_add_func ("/xbar/noise/zero-noise-quantisation", test_zero_noise_quantisation);
   g_test_add_func ("/xbar/noise/per-channel-decode", test_per_channel_decode);
   return g_test_run ();

@@ -315,7 +315,8 @@ vitx_cmd_hw (int argc, char **argv)
     "attention = W_Q, W_K, W_V and the K^T, V crossbars of every head; energy per image =\n"
     "reads x E_R + writes x E_W. ClipFormer with beta 0.25 (physical reading) stores K/V in\n"
     "6 bits: 3 two-bit slices instead of 4. Example: vitx hw --arch deit-s --beta 0.25 --compare\n"
-    "With --json: {arch, attention {xbars, area_mm2, energy_uj, ...}, breakdown [...]}\n"
+    "With --json: {arch, attention {xbars, area_mm2, energy_uj, ...}, breakdown [...],\n"
+    "costs_fitted, costs_note} (SRAM preset: costs fitted to the paper's Fig. 1a ratios)\n"
     "(with --compare: {clipformer: ..., untransformed: ..., area_saving, energy_saving}).\n"
     "Exit status: 0 success, 1 a model could not be read, 2 bad command line.");
   g_option_context_add_main_entries (ctx, entries, NULL);

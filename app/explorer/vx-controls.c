@@ -29,6 +29,7 @@ struct _VxControls {
   GtkAdjustment *seed_adjustment;
   GtkButton *seed_random_button;
   GtkDropDown *snr_dropdown, *static_noise_dropdown;
+  GtkDropDown *write_clamp_dropdown;
   GtkCheckButton *analog[VX_MM_N_KINDS];
 
   GSettings *settings;
@@ -210,6 +211,7 @@ vx_controls_bind (VxControls *self, GSettings *settings)
   bind_int (self, "seed", self->seed_adjustment, "value");
   bind_dropdown (self, "snr-mode", self->snr_dropdown);
   bind_dropdown (self, "static-noise", self->static_noise_dropdown);
+  bind_dropdown (self, "write-clamp", self->write_clamp_dropdown);
 
   g_signal_connect_object (settings, "changed", G_CALLBACK (on_settings_changed), self, 0);
   g_signal_connect (self->preset_dropdown, "notify::selected", G_CALLBACK (on_preset_selected), self);
@@ -279,6 +281,7 @@ vx_controls_class_init (VxControlsClass *klass)
   CHILD (seed_random_button);
   CHILD (snr_dropdown);
   CHILD (static_noise_dropdown);
+  CHILD (write_clamp_dropdown);
 #undef CHILD
   static const char *const analog_ids[VX_MM_N_KINDS] = {
     "analog_patch", "analog_qkv", "analog_proj", "analog_fc1", "analog_fc2", "analog_head",
@@ -326,6 +329,7 @@ configure_from_tables (VxControls *self)
   fill_dropdown (self->mode_dropdown, param ("mode"), NULL);
   fill_dropdown (self->snr_dropdown, param ("snr-mode"), NULL);
   fill_dropdown (self->static_noise_dropdown, param ("static-noise"), NULL);
+  fill_dropdown (self->write_clamp_dropdown, param ("write-clamp"), NULL);
   const VxXbarParam *analog = param ("analog-layers");
   for (int i = 0; i < analog->n_choices; i++)
     gtk_check_button_set_label (self->analog[analog->choices[i].value], analog->choices[i].label);

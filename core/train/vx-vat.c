@@ -53,7 +53,13 @@ vat_linear (void *user, const VxMatmulSite *site, float *out, const float *in,
         }
       guint64 key = vx_rng_key (v->seed, v->tag_static, site->batch, site->block,
                                 2 * (int64_t) site->kind + site->which);
-      vx_xbar_program_decode (&v->cfg, v->wbuf, weight, n, 0.0, FALSE, key);
+      /* W_QKV holds W_Q, W_K and W_V, each mapped with its own w_max as in
+       * inference (docs/MODEL.md section 2), each from a sub-stream of key */
+      int parts = site->kind == VX_MM_QKV && Nout % 3 == 0 ? 3 : 1;
+      size_t per = n / parts;
+      for (int k = 0; k < parts; k++)
+        vx_xbar_program_decode (&v->cfg, v->wbuf + k * per, weight + k * per, per, 0.0, FALSE,
+                                parts > 1 ? vx_rng_key (key, k, -1, -1, -1) : key);
       w = v->wbuf;
     }
   vx_linear_forward_blocked (out, in, w, bias, M, Kin, Nout, v->threads);

@@ -195,6 +195,15 @@ vx_hw_report_to_json (const VxHwReport *r)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  /* the costs' provenance: a sentence when they are fitted, else null */
+  const char *note = vx_xbar_config_costs_note (&r->config);
+  json_builder_set_member_name (b, "costs_fitted");
+  json_builder_add_boolean_value (b, note != NULL);
+  json_builder_set_member_name (b, "costs_note");
+  if (note)
+    json_builder_add_string_value (b, note);
+  else
+    json_builder_add_null_value (b);
 #undef INT
 #undef DBL
   json_builder_end_object (b);
@@ -224,5 +233,8 @@ vx_hw_report_to_table (const VxHwReport *r)
   g_string_append_printf (s, "\nprojection + MLP: %" G_GINT64_FORMAT " crossbars, %.3f mm^2, "
                           "%.3f uJ per image\n", r->other_xbars, r->other_area_mm2,
                           r->other_energy_uj);
+  const char *note = vx_xbar_config_costs_note (&r->config);
+  if (note)
+    g_string_append_printf (s, "note: %s\n", note);
   return g_string_free (s, FALSE);
 }

@@ -63,11 +63,14 @@ xbar_circ_current (const float *g, size_t ld, const float *xint, int rows, unsig
 }
 
 /* the weight of cycle k and slice s on the digital side: 2^k (the MSB cycle
- * negative) times 2^(bits_per_cell s), over the cell step */
+ * negative for signed inputs; unsigned ones have no sign cycle) times
+ * 2^(bits_per_cell s), over the cell step */
 static inline double
-xbar_circ_weight (int k, int s, int input_bits, int bits_per_cell, float cell_step)
+xbar_circ_weight (int k, int s, int input_bits, gboolean nonneg, int bits_per_cell,
+                  float cell_step)
 {
-  return ldexp (k == input_bits - 1 ? -1.0 : 1.0, k) * ldexp (1.0, bits_per_cell * s) / cell_step;
+  return ldexp (k == input_bits - 1 && !nonneg ? -1.0 : 1.0, k) * ldexp (1.0, bits_per_cell * s)
+         / cell_step;
 }
 
 /* c->cells (slices, Kin, 2 Nout) of the stored levels lev (Kin, Nout), with
@@ -75,9 +78,9 @@ xbar_circ_weight (int k, int s, int input_bits, int bits_per_cell, float cell_st
 void _vx_xbar_circ_program_cells (const VxXbarSim *sim, XbarCircScratch *c, const float *lev,
                                   int Kin, int Nout, int slices, gboolean written, guint64 key);
 /* c->xint (M, Kin) and c->scale (M) of the inputs x (M, Kin; stride ldx), one
- * symmetric scale per image of rows_per_image rows */
+ * scale per image of rows_per_image rows (symmetric, or unsigned when nonneg) */
 void _vx_xbar_circ_quantize_rows (const VxXbarSim *sim, XbarCircScratch *c, const float *x,
-                                  int ldx, int M, int Kin, int rows_per_image);
+                                  int ldx, int M, int Kin, int rows_per_image, gboolean nonneg);
 /* out (M, Nout) = acc times the row scale and the column unit */
 void _vx_xbar_circ_write_out (const XbarCircScratch *c, float *out, int ld_out, int M, int Nout,
                               const float *col_unit, float unit);
@@ -86,6 +89,7 @@ void _vx_xbar_circ_write_out (const XbarCircScratch *c, float *out, int ld_out, 
  * bit for bit): every current of every tile, cycle and slice on its own */
 void _vx_xbar_circuit_matmul_ref (const VxXbarSim *sim, XbarScratch *sc, float *out, int ld_out,
                                   const float *x, int ldx, int M, int rows_per_image,
+                                  gboolean nonneg,
                                   const float *lev, int Kin, int Nout, int bits,
                                   const float *col_unit, float unit, gboolean written,
                                   guint64 key);

@@ -3,7 +3,8 @@
  * A stored matrix of signed levels (Kin inputs x Nout outputs) is split into
  * bits/bits_per_cell slices on a G+/G- pair, each cell its own conductance in
  * [G_min, G_max] with its own noise. Inputs are integers of input_bits bits in
- * two's complement, applied one bit per read cycle. Rows are tiled X at a time;
+ * two's complement (unsigned for inputs known non-negative, without a sign
+ * cycle), applied one bit per read cycle. Rows are tiled X at a time;
  * every column current of every tile, slice, array and cycle goes through a
  * uniform ADC (full scale X * G_max * V_read, clipped), then the digital side
  * subtracts the pair, divides by the cell step and shift-adds: slices by
@@ -17,6 +18,7 @@
 #define G_LOG_DOMAIN "vx-xbar"
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -53,6 +55,9 @@ _vx_xbar_circ_program_cells (const VxXbarSim *sim, XbarCircScratch *c, const flo
   float range = (float) (cfg->g_max - cfg->g_min);
   float wk = written ? (float) (cfg->gamma * cfg->sigma_w) : 0.f, sr = (float) cfg->sigma_r;
   gboolean noisy = wk > 0.f || sr > 0.f;
+  /* the write clamp: a written cell stays within [G_min, G_max] (none: no bound) */
+  gboolean clamp = cfg->write_clamp == VX_WRITE_CLAMP_DEVICE;
+  float lo = clamp ? gmin : -FLT_MAX, hi = clamp ? (float) cfg->g_max : FLT_MAX;
   size_t row = (size_t) 2 * Nout;
   c->cells = xbar_circ_grow (c->cells, &c->cells_cap, (size_t) slices * Kin * row, sizeof (float));
   c->z = xbar_circ_grow (c->z, &c->z_cap, 2 * row, sizeof (float));
@@ -79,7 +84,11 @@ _vx_xbar_circ_program_cells (const VxXbarSim *sim, XbarCircScratch *c, const flo
           {
             float G = g[j];
             if (wk > 0.f)
-              G += wk * xbar_sqrtf ((G - gmin) * range) * c->z[j];           /* eq. 3 */
+              {
+                G += wk * xbar_sqrtf ((G - gmin) * range) * c->z[j];         /* eq. 3 */
+                G = G < lo ? lo : G;
+                G = G > hi ? hi : G;
+              }
             g[j] = G * (1.0f + sr * c->z[row + j]);                            /* eq. 2 */
           }
       }
@@ -89,7 +98,7 @@ _vx_xbar_circ_program_cells (const VxXbarSim *sim, XbarCircScratch *c, const flo
  * symmetric per-tensor scale per image of rows_per_image rows */
 void
 _vx_xbar_circ_quantize_rows (const VxXbarSim *sim, XbarCircScratch *c, const float *x, int ldx,
-                             int M, int Kin, int rows_per_image)
+                             int M, int Kin, int rows_per_image, gboolean nonneg)
 {
   c->xint = xbar_circ_grow (c->xint, &c->xint_cap, (size_t) M * Kin, sizeof (float));
   c->scale = xbar_circ_grow (c->scale, &c->scale_cap, M, sizeof (float));
@@ -97,9 +106,9 @@ _vx_xbar_circ_quantize_rows (const VxXbarSim *sim, XbarCircScratch *c, const flo
     {
       int rows = MIN (rows_per_image, M - r0);
       float s = _vx_xbar_quantize_inputs (&sim->map, c->xint + (size_t) r0 * Kin,
-                                          x + (size_t) r0 * ldx, rows, Kin, ldx, FALSE);
+                                          x + (size_t) r0 * ldx, rows, Kin, ldx, FALSE, nonneg);
       for (int r = 0; r < rows; r++)
-        c->scale[r0 + r] = s / sim->map.in_levels;
+        c->scale[r0 + r] = s / xbar_in_levels (&sim->map, nonneg);
     }
 }
 
@@ -116,7 +125,7 @@ _vx_xbar_circ_write_out (const XbarCircScratch *c, float *out, int ld_out, int M
 void
 _vx_xbar_circuit_matmul_ref (const VxXbarSim *sim, XbarScratch *sc, float *out, int ld_out,
                              const float *x, int ldx, int M, int rows_per_image,
-                             const float *lev, int Kin, int Nout, int bits,
+                             gboolean nonneg, const float *lev, int Kin, int Nout, int bits,
                              const float *col_unit, float unit, gboolean written, guint64 key)
 {
   const VxXbarConfig *cfg = &sim->cfg;
@@ -135,7 +144,7 @@ _vx_xbar_circuit_matmul_ref (const VxXbarSim *sim, XbarScratch *sc, float *out, 
   c->acc = xbar_circ_grow (c->acc, &c->acc_cap, (size_t) M * Nout, sizeof (double));
 
   _vx_xbar_circ_program_cells (sim, c, lev, Kin, Nout, slices, written, key);
-  _vx_xbar_circ_quantize_rows (sim, c, x, ldx, M, Kin, rows_per_image);
+  _vx_xbar_circ_quantize_rows (sim, c, x, ldx, M, Kin, rows_per_image, nonneg);
   memset (c->acc, 0, sizeof (double) * M * Nout);
 
   unsigned mask = (1u << bin) - 1;
@@ -146,7 +155,7 @@ _vx_xbar_circuit_matmul_ref (const VxXbarSim *sim, XbarScratch *sc, float *out, 
         for (int s = 0; s < slices; s++)
           {
             const float *g = c->cells + ((size_t) s * Kin + r0) * n2;
-            double w = xbar_circ_weight (k, s, bin, bc, dGc);
+            double w = xbar_circ_weight (k, s, bin, nonneg, bc, dGc);
             for (int i = 0; i < M; i++)
               {
                 const float *xi = c->xint + (size_t) i * Kin + r0;

@@ -341,14 +341,14 @@ run_item (const CircJob *j, CircBuf *b, int i0, int rows_i, int c0, int nc)
 
 void
 _vx_xbar_circuit_matmul (const VxXbarSim *sim, XbarScratch *sc, float *out, int ld_out,
-                         const float *x, int ldx, int M, int rows_per_image,
+                         const float *x, int ldx, int M, int rows_per_image, gboolean nonneg,
                          const float *lev, int Kin, int Nout, int bits,
                          const float *col_unit, float unit, gboolean written, guint64 key)
 {
   if (g_atomic_int_get (&use_reference))
     {
-      _vx_xbar_circuit_matmul_ref (sim, sc, out, ld_out, x, ldx, M, rows_per_image, lev, Kin,
-                                   Nout, bits, col_unit, unit, written, key);
+      _vx_xbar_circuit_matmul_ref (sim, sc, out, ld_out, x, ldx, M, rows_per_image, nonneg, lev,
+                                   Kin, Nout, bits, col_unit, unit, written, key);
       return;
     }
   const VxXbarConfig *cfg = &sim->cfg;
@@ -362,13 +362,13 @@ _vx_xbar_circuit_matmul (const VxXbarSim *sim, XbarScratch *sc, float *out, int 
     sc->circ = g_new0 (XbarCircScratch, 1);
   XbarCircScratch *c = sc->circ;
   _vx_xbar_circ_program_cells (sim, c, lev, Kin, Nout, slices, written, key);
-  _vx_xbar_circ_quantize_rows (sim, c, x, ldx, M, Kin, rows_per_image);
+  _vx_xbar_circ_quantize_rows (sim, c, x, ldx, M, Kin, rows_per_image, nonneg);
   c->acc = xbar_circ_grow (c->acc, &c->acc_cap, (size_t) M * Nout, sizeof (double));
 
   g_autofree double *w = g_new (double, (size_t) bin * slices);
   for (int k = 0; k < bin; k++)
     for (int s = 0; s < slices; s++)
-      w[k * slices + s] = xbar_circ_weight (k, s, bin, bc, dGc);
+      w[k * slices + s] = xbar_circ_weight (k, s, bin, nonneg, bc, dGc);
   CircJob j = {
     .cells = c->cells, .xint = c->xint, .acc = c->acc, .w = w,
     .M = M, .Kin = Kin, .Nout = Nout, .X = cfg->xbar_size, .bin = bin, .slices = slices,

@@ -106,6 +106,18 @@ vx_xbar_config_init_preset (VxXbarConfig *cfg, VxXbarPreset preset)
   g_strlcpy (cfg->preset, vx_xbar_preset_name (preset), sizeof cfg->preset);
 }
 
+const char *
+vx_xbar_config_costs_note (const VxXbarConfig *cfg)
+{
+  VxXbarConfig sram;
+  vx_xbar_config_init_preset (&sram, VX_XBAR_PRESET_SRAM_IMC);
+  if (cfg->e_read_pj != sram.e_read_pj || cfg->e_write_pj != sram.e_write_pj
+      || cfg->area_mm2 != sram.area_mm2)
+    return NULL;
+  return "SRAM costs are fitted to the paper's Fig. 1a ratios (attention area 5.1x, energy "
+         "2.3x the RRAM preset's), not published component values (docs/MODEL.md section 1)";
+}
+
 void
 vx_xbar_config_init (VxXbarConfig *cfg)
 {
@@ -271,6 +283,12 @@ vx_xbar_mode_from_string (const char *s, VxXbarMode *out)
   return TRUE;
 }
 
+const char *
+vx_write_clamp_to_string (VxWriteClamp c)
+{
+  return choice_nick ("write_clamp", c);
+}
+
 char *
 vx_xbar_analog_to_string (guint analog)
 {
@@ -325,11 +343,12 @@ vx_xbar_config_to_string (const VxXbarConfig *c)
   for (int p = 0; p < VX_XBAR_PRESET_N; p++)
     if (strcmp (c->preset, vx_xbar_preset_name (p)) == 0)
       label = vx_xbar_preset_label (p);
-  return g_strdup_printf ("%s: G %g-%g uS (ON/OFF %g), sigma_R %g, sigma_W %g, gamma %g; "
+  return g_strdup_printf ("%s: G %g-%g uS (ON/OFF %g), sigma_R %g, sigma_W %g, gamma %g, write clamp %s; "
                           "%d-bit weights, %d-bit inputs, %d bit/cell, %d-bit ADC, %dx%d; "
                           "%s; K/V scale %s; static noise %s; analog %s; %s; seed %" G_GUINT64_FORMAT,
                           label, c->g_min, c->g_max, vx_xbar_config_onoff (c), c->sigma_r,
-                          c->sigma_w, c->gamma, c->weight_bits, c->input_bits, c->bits_per_cell,
+                          c->sigma_w, c->gamma, vx_write_clamp_to_string (c->write_clamp),
+                          c->weight_bits, c->input_bits, c->bits_per_cell,
                           c->adc_bits, c->xbar_size, c->xbar_size, clip,
                           vx_kv_scale_to_string (c->kv_scale),
                           vx_static_noise_to_string (c->static_noise),

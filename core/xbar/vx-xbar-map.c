@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "vx-xbar"
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -95,7 +96,12 @@ _vx_xbar_map_init (XbarMap *mp, const VxXbarConfig *cfg)
   mp->g_min_l = (float) (L / (vx_xbar_config_onoff (cfg) - 1.0));
   mp->sigma_r = (float) cfg->sigma_r;
   mp->write_k = (float) (cfg->gamma * cfg->sigma_w * sqrt ((double) L));
+  /* none: bounds no float passes, so the clamp changes no value */
+  gboolean clamp = cfg->write_clamp == VX_WRITE_CLAMP_DEVICE;
+  mp->write_lo = clamp ? 0.f : -FLT_MAX;
+  mp->write_hi = clamp ? mp->Lf : FLT_MAX;
   mp->in_levels = (1 << (cfg->input_bits - 1)) - 1;
+  mp->in_levels_u = (1 << cfg->input_bits) - 1;
 
   float top = xbar_kv_program (mp->Lf, mp->clip_a, mp->clip_top, 1.0f);  /* T(L), physical */
   gboolean renorm = cfg->clipformer && cfg->decode == VX_CLIP_DECODE_RENORMALISED;
@@ -134,7 +140,7 @@ _vx_xbar_col_abs_max (float *m, const float *x, int rows, int cols, int ldx)
 
 XBAR_CLONES float
 _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int rows, int cols,
-                          int ldx, gboolean float_out)
+                          int ldx, gboolean float_out, gboolean nonneg)
 {
   /* s = max |x|, NaN ignored (not fmaxf: that is a library call here): one
    * flat loop over contiguous rows, else per-column maxima across the rows
@@ -185,13 +191,18 @@ _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int row
       memset (out, 0, sizeof (float) * rows * cols);
       return 0.f;
     }
-  float Q = (float) mp->in_levels, inv = Q / s, back = float_out ? s / Q : 1.0f;
+  float Q = (float) xbar_in_levels (mp, nonneg), inv = Q / s, back = float_out ? s / Q : 1.0f;
+  /* unsigned: no negative integers (none: a bound no float passes) */
+  float lo = nonneg ? 0.f : -FLT_MAX;
   if (ldx == cols)
     {
       size_t n = (size_t) rows * cols;
 #pragma omp simd
       for (size_t i = 0; i < n; i++)
-        out[i] = xbar_roundf (x[i] * inv) * back;
+        {
+          float q = xbar_roundf (x[i] * inv);
+          out[i] = (q < lo ? lo : q) * back;
+        }
       return s;
     }
   for (int r = 0; r < rows; r++)
@@ -200,7 +211,10 @@ _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int row
       float *o = out + (size_t) r * cols;
 #pragma omp simd
       for (int c = 0; c < cols; c++)
-        o[c] = xbar_roundf (xr[c] * inv) * back;
+        {
+          float q = xbar_roundf (xr[c] * inv);
+          o[c] = (q < lo ? lo : q) * back;
+        }
     }
   return s;
 }
@@ -270,7 +284,8 @@ _vx_xbar_kv_levels (const XbarMap *mp, float *lev, const float *x, int rows, int
 
 /* The decoded value of a programmed level p (sign s) in level units:
  * active array a = g + p + write_k sqrt(p) z1 (eq. 3; the idle array at G_min
- * gets none), read noise (eq. 2) on both arrays summed into one normal:
+ * gets none), kept within [g + write_lo, g + write_hi] (the write clamp), read
+ * noise (eq. 2) on both arrays summed into one normal:
  * s (a - g) + sigma_r sqrt(a^2 + g^2) z2. One loop per noise case, without
  * branches, so each vectorises. */
 XBAR_CLONES void
@@ -278,6 +293,7 @@ _vx_xbar_kv_decode (const XbarMap *mp, float *out, const float *lev, int rows, i
                     const float *unit, const float *z1, const float *z2)
 {
   float g = mp->g_min_l, wk = mp->write_k, sr = mp->sigma_r, g2 = g * g;
+  float lo = mp->write_lo, hi = mp->write_hi, alo = g + lo, ahi = g + hi;
   if (wk == 0.f)
     z1 = NULL;
   if (sr == 0.f)
@@ -294,6 +310,8 @@ _vx_xbar_kv_decode (const XbarMap *mp, float *out, const float *lev, int rows, i
           {
             float p = fabsf (l[c]), sgn = l[c] < 0.f ? -1.f : 1.f;
             float a = g + p + wk * xbar_sqrtf (p) * w1[c];
+            a = a < alo ? alo : a;
+            a = a > ahi ? ahi : a;
             o[c] = (sgn * (a - g) + sr * xbar_sqrtf (a * a + g2) * w2[c]) * unit[c];
           }
       else if (w1)
@@ -301,7 +319,10 @@ _vx_xbar_kv_decode (const XbarMap *mp, float *out, const float *lev, int rows, i
         for (int c = 0; c < cols; c++)
           {
             float p = fabsf (l[c]), sgn = l[c] < 0.f ? -1.f : 1.f;
-            o[c] = sgn * (p + wk * xbar_sqrtf (p) * w1[c]) * unit[c];
+            float d = p + wk * xbar_sqrtf (p) * w1[c];
+            d = d < lo ? lo : d;
+            d = d > hi ? hi : d;
+            o[c] = sgn * d * unit[c];
           }
       else if (w2)
 #pragma omp simd

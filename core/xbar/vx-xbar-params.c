@@ -38,6 +38,10 @@ static const VxXbarParamChoice mode_choices[] = {
   { VX_XBAR_FUNCTIONAL, "functional", "Functional" },
   { VX_XBAR_CIRCUIT, "circuit", "Circuit (slow)" },
 };
+static const VxXbarParamChoice write_clamp_choices[] = {
+  { VX_WRITE_CLAMP_NONE, "none", "None (eq. 3 as written)" },
+  { VX_WRITE_CLAMP_DEVICE, "device", "Device range [G_min, G_max]" },
+};
 /* the nicks are vx_matmul_kind_to_string's names (a test holds them equal) */
 static const VxXbarParamChoice analog_choices[] = {
   { VX_MM_PATCH, "patch", "Patch embedding" },
@@ -101,7 +105,8 @@ static const VxXbarParam params[] = {
     NO_CHOICES, FIELD (weight_bits) },
   { "input-bits", "input_bits", NULL, "input bits", "_Input bits", "bit", VX_XBAR_PARAM_INT, 0,
     8, 2, 16, 2, 16, 1, 0, "2", NULL,
-    "Input precision: symmetric inputs with a per-tensor dynamic scale.",
+    "Input precision: one dynamic scale per image; symmetric for signed inputs, unsigned "
+    "for the softmax probabilities (never negative).",
     NO_CHOICES, FIELD (input_bits) },
   { "bits-per-cell", "bits_per_cell", "bits-per-cell", "bits per cell", "_Bits per cell", "bit",
     VX_XBAR_PARAM_INT, VX_XBAR_PARAM_POW2, 2, 1, 8, 1, 8, 1, 0, "7",
@@ -174,6 +179,13 @@ static const VxXbarParam params[] = {
   { "seed", "seed", "seed", "noise seed", "Noise s_eed", "", VX_XBAR_PARAM_UINT64, 0,
     0, 0, 18446744073709551615.0, 0, G_MAXINT32, 1, 0, "3", NULL,
     "Base seed of every noise stream; repeat r uses seed + r.", NO_CHOICES, FIELD (seed) },
+  { "write-clamp", "write_clamp", "write-clamp", "write-noise clamp", "Write _clamp", "",
+    VX_XBAR_PARAM_ENUM, 0, VX_WRITE_CLAMP_DEVICE, 0, VX_WRITE_CLAMP_N - 1, 0,
+    VX_WRITE_CLAMP_N - 1, 1, 0, "3, eq. 3", "G′ = min(max(G + n_W, G_min), G_max)",
+    "Where a conductance written at inference (K and V) may end up after write noise: "
+    "device keeps it in [G_min, G_max], the range a cell holds; none applies eq. 3 as "
+    "written (below G_min, negative even, or above G_max).",
+    CHOICES (write_clamp_choices), FIELD (write_clamp) },
 };
 
 #undef FIELD
@@ -294,7 +306,8 @@ vx_xbar_param_set_int (const VxXbarParam *p, VxXbarConfig *cfg, int v)
 }
 
 G_STATIC_ASSERT (sizeof (VxClipDecode) == sizeof (int) && sizeof (VxKvScale) == sizeof (int)
-                 && sizeof (VxStaticNoise) == sizeof (int) && sizeof (VxXbarMode) == sizeof (int));
+                 && sizeof (VxStaticNoise) == sizeof (int) && sizeof (VxXbarMode) == sizeof (int)
+                 && sizeof (VxWriteClamp) == sizeof (int));
 
 guint
 vx_xbar_param_get_mask (const VxXbarParam *p, const VxXbarConfig *cfg)

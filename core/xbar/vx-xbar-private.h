@@ -59,6 +59,9 @@ typedef struct {
   float g_min_l;        /* G_min in level units */
   float sigma_r;
   float write_k;        /* gamma * sigma_w * sqrt(L) */
+  float write_hi;       /* a written level above G_min stays <= this: L (device clamp)
+                           or FLT_MAX (none) */
+  float write_lo;       /* ... and >= this: 0 (device) or -FLT_MAX (none) */
   float clip_a;         /* ClipFormer stage I in levels: alpha G_min L / dG (0 when off) */
   float clip_top;       /* highest level not above beta G_max (L when off) */
   float renorm;         /* renormalised reading: L / T(L); else 1 */
@@ -67,7 +70,8 @@ typedef struct {
   float kv_dec;         /* decode factor of programmed K/V levels: 1 (physical),
                            T(L) / L (renormalised) */
   int kv_max_level;     /* largest programmed K/V level */
-  int in_levels;        /* 2^(input_bits - 1) - 1 */
+  int in_levels;        /* 2^(input_bits - 1) - 1: signed inputs */
+  int in_levels_u;      /* 2^input_bits - 1: inputs known non-negative (softmax) */
 } XbarMap;
 
 /* ClipFormer on a mapped level q (an integer as float): stage I, re-quantisation,
@@ -89,11 +93,19 @@ xbar_kv_program (float q, float a, float top, float rn)
 void  _vx_xbar_map_init  (XbarMap *mp, const VxXbarConfig *cfg);
 void  _vx_xbar_map_clear (XbarMap *mp);
 
-/* Quantise rows x (rows, cols; stride ldx) with one symmetric scale s = max |x|:
+/* Quantise rows x (rows, cols; stride ldx) with one scale s = max |x|:
  * out = round(x / s * Q) * s / Q (float_out) or the integers round(x / s * Q)
- * (when float_out is FALSE). Returns s. out has stride cols. */
+ * (when float_out is FALSE). Signed inputs: Q = in_levels, symmetric; inputs
+ * known non-negative (nonneg): Q = in_levels_u, unsigned, negatives to 0.
+ * Returns s. out has stride cols. */
 float _vx_xbar_quantize_inputs (const XbarMap *mp, float *out, const float *x, int rows, int cols,
-                                int ldx, gboolean float_out);
+                                int ldx, gboolean float_out, gboolean nonneg);
+/* the largest input integer: in_levels, or in_levels_u for non-negative inputs */
+static inline int
+xbar_in_levels (const XbarMap *mp, gboolean nonneg)
+{
+  return nonneg ? mp->in_levels_u : mp->in_levels;
+}
 
 /* m (cols) = max over the rows of |x| (rows, cols; stride ldx) for every
  * column, NaN ignored */
@@ -124,7 +136,8 @@ void  _vx_xbar_kv_decode (const XbarMap *mp, float *out, const float *lev, int r
 typedef struct {
   const float *src;     /* the weight it was decoded from */
   int rows, cols;       /* Nout, Kin */
-  float w_max;
+  int parts;            /* row groups with a scale each: 3 for W_QKV (W_Q, W_K, W_V), else 1 */
+  float w_max[3];       /* max |w| of each row group */
   float *noisy;         /* (rows, cols) decoded noisy weights (functional) */
   int64_t stamp;        /* noise stamp it was decoded for; G_MININT64 = none */
 } XbarStatic;
@@ -248,13 +261,14 @@ void _vx_xbar_stats_finish (VxKvStats *out, const XbarStatAcc *acc);
 /* ---- circuit mode (vx-xbar-circuit.c) ---- */
 
 /* out (M, Nout) (row stride ld_out) = x (M, Kin) (row stride ldx), quantised per
- * image of rows_per_image rows, times the stored matrix of signed levels
+ * image of rows_per_image rows (unsigned when nonneg: inputs known to be
+ * non-negative, bit-serial without a sign cycle), times the stored matrix of signed levels
  * lev (Kin, Nout), each column scaled by col_unit[c] (or unit when col_unit is
  * NULL). Cells: `bits` of each level sliced into bits_per_cell cells on a G+/G-
  * pair, tiles of X rows, bit-serial inputs, per-column ADC. Noise: read noise
  * per cell; write noise too when `written`; streams from key and the cell. */
 void _vx_xbar_circuit_matmul (const VxXbarSim *sim, XbarScratch *sc, float *out, int ld_out,
-                              const float *x, int ldx, int M, int rows_per_image,
+                              const float *x, int ldx, int M, int rows_per_image, gboolean nonneg,
                               const float *lev, int Kin, int Nout, int bits,
                               const float *col_unit, float unit, gboolean written, guint64 key);
 void _vx_xbar_circ_scratch_free (XbarCircScratch *c);

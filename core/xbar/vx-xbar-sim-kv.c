@@ -165,7 +165,7 @@ _vx_xbar_sim_attn_qk (void *user, const VxMatmulSite *site, float *scores, const
       for (int t = 0; t < N; t++)
         for (int j = 0; j < Dh; j++)
           sc->levT[(size_t) j * N + t] = sc->lev[(size_t) t * Dh + j];
-      _vx_xbar_circuit_matmul (sim, sc, scores, N, x, ldx, N, N, sc->levT, Dh, N,
+      _vx_xbar_circuit_matmul (sim, sc, scores, N, x, ldx, N, N, FALSE, sc->levT, Dh, N,
                                vx_xbar_kv_bits (&sim->cfg), NULL, unit, TRUE,
                                kv_cell_key (sim, site, 0));
     }
@@ -174,7 +174,7 @@ _vx_xbar_sim_attn_qk (void *user, const VxMatmulSite *site, float *scores, const
       for (int j = 0; j < Dh; j++)
         sc->unit[j] = unit;
       _vx_xbar_kv_decode (mp, sc->dec, sc->lev, N, Dh, sc->unit, z1, z2);
-      _vx_xbar_quantize_inputs (mp, sc->in, x, N, Dh, ldx, TRUE);
+      _vx_xbar_quantize_inputs (mp, sc->in, x, N, Dh, ldx, TRUE, FALSE);
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, Dh, 1.0f, sc->in, Dh,
                    sc->dec, Dh, 0.0f, scores, N);
     }
@@ -210,13 +210,14 @@ _vx_xbar_sim_attn_sv (void *user, const VxMatmulSite *site, float *out, int ld_o
     sc->unit[j] = sc->wmax[j] * mp->kv_dec / mp->Lf;
 
   if (circuit)
-    _vx_xbar_circuit_matmul (sim, sc, out, ld_out, s, N, N, N, sc->lev, N, Dh,
+    /* the softmax probabilities are never negative: unsigned inputs */
+    _vx_xbar_circuit_matmul (sim, sc, out, ld_out, s, N, N, N, TRUE, sc->lev, N, Dh,
                              vx_xbar_kv_bits (&sim->cfg), sc->unit, 0.f, TRUE,
                              kv_cell_key (sim, site, 1));
   else
     {
       _vx_xbar_kv_decode (mp, sc->dec, sc->lev, N, Dh, sc->unit, z1, z2);
-      _vx_xbar_quantize_inputs (mp, sc->in, s, N, N, N, TRUE);
+      _vx_xbar_quantize_inputs (mp, sc->in, s, N, N, N, TRUE, TRUE);
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, Dh, N, 1.0f, sc->in, N,
                    sc->dec, Dh, 0.0f, out, ld_out);
     }

@@ -232,20 +232,42 @@ static_stamp (const VxXbarSim *sim, const VxMatmulSite *site)
   return sim->cfg.static_noise == VX_STATIC_NOISE_ONCE ? 0 : site->batch;
 }
 
-static void
-static_bind (XbarStatic *st, const float *w, int rows, int cols)
+/* row groups of a static array with a scale each: the fused W_QKV holds the
+ * three matrices W_Q, W_K and W_V (rows 0..D-1, D..2D-1, 2D..3D-1), each
+ * mapped with its own w_max, as three separate crossbar matrices would be */
+static int
+static_parts (const VxXbarSim *sim, int id)
 {
-  if (st->src == w && st->rows == rows && st->cols == cols)
+  return id < sim->depth * 4 && id % 4 == 0 ? 3 : 1;
+}
+
+static void
+static_bind (XbarStatic *st, const float *w, int rows, int cols, int parts)
+{
+  if (st->src == w && st->rows == rows && st->cols == cols && st->parts == parts)
     return;
-  float m = 0.f;
-  for (size_t i = 0; i < (size_t) rows * cols; i++)
-    m = fmaxf (m, fabsf (w[i]));
+  g_assert (parts >= 1 && parts <= 3 && rows % parts == 0);
+  size_t per = (size_t) rows / parts * cols;
+  for (int k = 0; k < parts; k++)
+    {
+      float m = 0.f;
+      for (size_t i = 0; i < per; i++)
+        m = fmaxf (m, fabsf (w[k * per + i]));
+      st->w_max[k] = m;
+    }
   st->src = w;
   st->rows = rows;
   st->cols = cols;
-  st->w_max = m;
+  st->parts = parts;
   st->stamp = STAMP_NONE;
   g_clear_pointer (&st->noisy, g_free);
+}
+
+/* the scale of row r of a static array */
+static inline float
+static_row_max (const XbarStatic *st, int r)
+{
+  return st->w_max[r / (st->rows / st->parts)];
 }
 
 /* one row r of the decoded noisy copy of st's weight, noise stamp `stamp`:
@@ -262,8 +284,8 @@ static_decode_row (const VxXbarSim *sim, const XbarStatic *st, int id, int64_t s
       vx_rng_init (&g, vx_rng_key (sim->seed, tag_static, stamp, id, r));
       vx_rng_normal_bulk (&g, o, cols);
     }
-  _vx_xbar_decode_static (&sim->map, o, st->src + (size_t) r * cols, cols, st->w_max,
-                          noisy ? o : NULL);
+  _vx_xbar_decode_static (&sim->map, o, st->src + (size_t) r * cols, cols,
+                          static_row_max (st, r), noisy ? o : NULL);
 }
 
 /* elements below which a loop runs on one thread (a parallel region costs more) */
@@ -288,7 +310,7 @@ static_cached (VxXbarSim *sim, int id, const float *w, int rows, int cols, int64
                int threads)
 {
   XbarStatic *st = &sim->stat[id];
-  static_bind (st, w, rows, cols);
+  static_bind (st, w, rows, cols, static_parts (sim, id));
   if (st->stamp != stamp || !st->noisy)
     {
       if (!st->noisy)
@@ -316,7 +338,7 @@ decode_list_add (VxXbarSim *sim, DecodeList *dl, VxMatmulKind kind, int id, cons
   if (!w || !is_analog (sim, kind))
     return;
   XbarStatic *st = &sim->stat[id];
-  static_bind (st, w, rows, cols);
+  static_bind (st, w, rows, cols, static_parts (sim, id));
   if (!st->noisy)
     st->noisy = g_new (float, (size_t) rows * cols);
   if (st->stamp == stamp)
@@ -377,14 +399,16 @@ static_levels_T (const VxXbarSim *sim, const XbarStatic *st)
 {
   int rows = st->rows, cols = st->cols;   /* W is (Nout = rows, Kin = cols) */
   float *levT = g_new (float, (size_t) rows * cols);
-  float inv = st->w_max > 0 ? sim->map.Lf / st->w_max : 0.f;
   for (int r = 0; r < rows; r++)
-    for (int c = 0; c < cols; c++)
+    {
+      float m = static_row_max (st, r), inv = m > 0 ? sim->map.Lf / m : 0.f;
+      for (int c = 0; c < cols; c++)
       {
         float w = st->src[(size_t) r * cols + c];
         float q = xbar_roundf (fminf (fabsf (w) * inv, sim->map.Lf));
         levT[(size_t) c * rows + r] = w < 0 ? -q : q;
       }
+    }
   return levT;
 }
 
@@ -504,7 +528,7 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
     if ((size_t) M * Kin >= PARALLEL_MIN)
       for (int b = 0; b < B; b++)
         _vx_xbar_quantize_inputs (&sim->map, xq + (size_t) b * rpi * Kin,
-                                  in + (size_t) b * rpi * Kin, rpi, Kin, Kin, TRUE);
+                                  in + (size_t) b * rpi * Kin, rpi, Kin, Kin, TRUE, FALSE);
     }
 
   gboolean per_image = sim->cfg.static_noise == VX_STATIC_NOISE_PER_IMAGE;
@@ -520,7 +544,7 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
     {
       XbarStatic *st = &sim->stat[id];
       g_mutex_lock (&sim->static_lock);
-      static_bind (st, weight, Nout, Kin);
+      static_bind (st, weight, Nout, Kin, static_parts (sim, id));
       g_mutex_unlock (&sim->static_lock);
       float *wq = grow (&ln->lin_w, &ln->lin_w_cap, (size_t) Nout * Kin);
       for (int b = 0; b < B; b++)
@@ -534,19 +558,28 @@ _vx_xbar_sim_linear (void *user, const VxMatmulSite *site, float *out, const flo
     {
       XbarStatic *st = &sim->stat[id];
       g_mutex_lock (&sim->static_lock);
-      static_bind (st, weight, Nout, Kin);
+      static_bind (st, weight, Nout, Kin, static_parts (sim, id));
       g_autofree float *levT = static_levels_T (sim, st);
       g_mutex_unlock (&sim->static_lock);
       XbarScratch *sc = _vx_xbar_scratch_take (sim);
-      float unit = st->w_max / sim->map.Lf;
+      float unit = st->w_max[0] / sim->map.Lf;
+      /* several scales: one unit per output column (a row of W) */
+      g_autofree float *col_unit = NULL;
+      if (st->parts > 1)
+        {
+          col_unit = g_new (float, Nout);
+          for (int j = 0; j < Nout; j++)
+            col_unit[j] = static_row_max (st, j) / sim->map.Lf;
+        }
       int groups = per_image ? B : 1, rows = per_image ? rpi : M;
       for (int g = 0; g < groups; g++)
         {
           int64_t stamp = per_image ? site->image + g : static_stamp (sim, site);
           guint64 key = vx_rng_key (sim->seed, tag_cell_static, stamp, id, -1);
           _vx_xbar_circuit_matmul (sim, sc, out + (size_t) g * rows * Nout, Nout,
-                                   in + (size_t) g * rows * Kin, Kin, rows, rpi, levT, Kin, Nout,
-                                   sim->cfg.weight_bits, NULL, unit, FALSE, key);
+                                   in + (size_t) g * rows * Kin, Kin, rows, rpi, FALSE, levT,
+                                   Kin, Nout,
+                                   sim->cfg.weight_bits, col_unit, unit, FALSE, key);
         }
       _vx_xbar_scratch_give (sim, sc);
       add_bias (out, bias, M, Nout);

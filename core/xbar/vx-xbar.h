@@ -62,6 +62,15 @@ typedef enum {
   VX_STATIC_NOISE_N
 } VxStaticNoise;
 
+/* Where a conductance written at inference (K and V, eq. 3) may end up
+ * (docs/MODEL.md section 3). */
+typedef enum {
+  VX_WRITE_CLAMP_NONE,      /* anywhere: eq. 3 as written, below G_min (negative even) or
+                               above G_max */
+  VX_WRITE_CLAMP_DEVICE,    /* [G_min, G_max], the range the device holds (default) */
+  VX_WRITE_CLAMP_N
+} VxWriteClamp;
+
 /* bit of a VxMatmulKind in VxXbarConfig.analog */
 #define VX_XBAR_ANALOG(kind) (1u << (kind))
 /* W_QKV, projection, MLP, K (QK^T) and V (SV) analog; patch embedding and head digital */
@@ -77,9 +86,11 @@ typedef struct {
   double sigma_r;           /* read-noise standard deviation (eq. 2) */
   double sigma_w;           /* write-noise standard deviation (eq. 3) */
   double gamma;             /* write-noise factor (eq. 3) */
+  VxWriteClamp write_clamp; /* range of a written conductance (device) */
   /* precision and geometry */
   int weight_bits;          /* conductance levels 2^bits - 1 per array (8) */
-  int input_bits;           /* symmetric inputs, per-tensor dynamic scale (8) */
+  int input_bits;           /* inputs, per-image dynamic scale: symmetric, unsigned for the
+                               softmax (8) */
   int bits_per_cell;        /* bit slicing (circuit mode, estimator) (2) */
   int adc_bits;             /* circuit mode ADC resolution (6) */
   int xbar_size;            /* X: crossbars are X x X (64) */
@@ -110,6 +121,10 @@ typedef enum {
   VX_XBAR_PRESET_N
 } VxXbarPreset;
 
+/* A sentence when cfg's costs (E_R, E_W, A_xbar) are the SRAM preset's, which
+ * are fitted to the paper's Fig. 1a ratios rather than published component
+ * values; NULL otherwise. Front ends print it beside any cost. */
+const char  *vx_xbar_config_costs_note (const VxXbarConfig *cfg);
 /* the RRAM (paper) preset */
 void         vx_xbar_config_init        (VxXbarConfig *cfg);
 void         vx_xbar_config_init_preset (VxXbarConfig *cfg, VxXbarPreset preset);
@@ -142,6 +157,7 @@ const char  *vx_clip_decode_describe    (VxClipDecode d);
 const char  *vx_static_noise_to_string  (VxStaticNoise n);   /* "per-batch", ... */
 gboolean     vx_static_noise_from_string (const char *s, VxStaticNoise *out);
 const char  *vx_xbar_mode_to_string     (VxXbarMode m);      /* "functional", "circuit" */
+const char  *vx_write_clamp_to_string   (VxWriteClamp c);    /* "none", "device" */
 gboolean     vx_xbar_mode_from_string   (const char *s, VxXbarMode *out);
 /* "qkv,proj,fc1,fc2,qk,sv" <-> mask; parse fails naming the bad kind */
 char        *vx_xbar_analog_to_string   (guint analog);
