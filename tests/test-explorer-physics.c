@@ -1,4 +1,4 @@
-/* test-explorer-physics.c: the explorer under Xvfb: the accuracy's change, a pinned baseline, the Sample view's shared scale and misclassified images */
+/* test-explorer-physics.c: the explorer under Xvfb: the accuracy's change, a pinned baseline, the Sample view's shared scale and misclassified images, the written K/V histogram */
 #define G_LOG_DOMAIN "test-explorer-physics"
 #include "config.h"
 
@@ -8,6 +8,7 @@
 #include "vx-application.h"
 #include "vx-settings.h"
 #include "vx-window-private.h"
+#include "vs-result-charts.h"
 
 #define WAIT_MS 300000
 
@@ -136,6 +137,58 @@ test_sample (void)
   gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "overview");
 }
 
+/* spread (standard deviation, in bins) of a histogram series */
+static double
+series_spread (const VxChartHistogram *m, guint series)
+{
+  double n = 0, s1 = 0, s2 = 0;
+  for (guint k = 0; k < m->n_bins; k++)
+    {
+      double c = m->series[series].counts[k];
+      n += c;
+      s1 += c * k;
+      s2 += c * k * k;
+    }
+  g_assert_cmpfloat (n, >, 0);
+  return sqrt (s2 / n - (s1 / n) * (s1 / n));
+}
+
+static void
+test_histogram_written (void)
+{
+  /* the card's "Written" choice: as programmed against as written */
+  g_settings_set_enum (fx.settings, "hist-stage", VS_HIST_WRITTEN);
+  g_assert_cmpuint (gtk_drop_down_get_selected (fx.win->stage_dropdown), ==, 3);
+  g_settings_set_double (fx.settings, "gamma", 0.0);
+  wait_idle ();
+  const VxChartHistogram *m = &vx_chart_card_get_box (vx_window_get_card (fx.win, "kv-histogram"))->u.histogram;
+  g_assert_cmpuint (m->n_series, ==, 2);
+  g_assert_cmpstr (m->series[1].label, ==, "As written (after write noise)");
+  for (guint k = 0; k < m->n_bins; k++)
+    g_assert_cmpfloat (m->series[0].counts[k], ==, m->series[1].counts[k]);
+  g_assert_nonnull (strstr (m->base.subtitle, "0.0 % of cells written outside"));
+  double flat = series_spread (m, 1);
+
+  g_settings_set_double (fx.settings, "gamma", 5.0);
+  wait_idle ();
+  m = &vx_chart_card_get_box (vx_window_get_card (fx.win, "kv-histogram"))->u.histogram;
+  g_assert_cmpuint (m->n_series, ==, 2);
+  g_assert_cmpfloat (series_spread (m, 1), >, series_spread (m, 0));
+  g_assert_cmpfloat (series_spread (m, 1), >, flat);
+  /* the share the subtitle names is the result's */
+  VsRunResult *r = result ();
+  const VxXbarHist *h = vs_run_result_hist (r, g_settings_get_int (fx.settings, "hist-block"),
+                                            g_settings_get_enum (fx.settings, "hist-matrix"));
+  guint64 out = h->below[0] + h->below[1] + h->above[0] + h->above[1];
+  g_assert_cmpuint (out, >, 0);
+  g_autofree char *share = g_strdup_printf ("%.1f %% of cells written outside",
+                                            100.0 * out / (h->cells[2][0] + h->cells[2][1]));
+  g_assert_nonnull (strstr (m->base.subtitle, share));
+  g_settings_reset (fx.settings, "hist-stage");
+  g_settings_reset (fx.settings, "gamma");
+  wait_idle ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -164,6 +217,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/explorer-physics/delta-and-baseline", test_delta_and_baseline);
   g_test_add_func ("/explorer-physics/sample-scale-and-misclassified", test_sample);
+  g_test_add_func ("/explorer-physics/histogram-written", test_histogram_written);
   int status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (fx.win));

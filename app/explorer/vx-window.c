@@ -12,7 +12,7 @@ G_DEFINE_FINAL_TYPE (VxWindow, vx_window, GTK_TYPE_APPLICATION_WINDOW)
 enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, PROP_LOCK_AXES, PROP_PINNED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-static const char *const stage_nicks[] = { "before", "after", "both", NULL };
+static const char *const stage_nicks[] = { "before", "after", "both", "written", NULL };
 
 static void
 on_worker_updated (VxWorker *worker, int stage, VxWindow *self)
@@ -357,7 +357,7 @@ static GVariant *
 index_to_nick (const GValue *value, const GVariantType *type, gpointer user_data)
 {
   guint i = g_value_get_uint (value);
-  return i < 3 ? g_variant_new_string (stage_nicks[i]) : NULL;
+  return i < G_N_ELEMENTS (stage_nicks) - 1 ? g_variant_new_string (stage_nicks[i]) : NULL;
 }
 
 static void
