@@ -4,27 +4,15 @@
 
 #include <math.h>
 
-#include "test-explorer-common.h"
-#include "vx-application.h"
-#include "vx-settings.h"
-#include "vx-window-private.h"
+#include "test-explorer-window.h"
 #include "vs-result-charts.h"
 
-#define WAIT_MS 300000
-
-static struct {
-  VxApplication *app;
-  GSettings *settings;
-  VxWindow *win;
-  char *dir;
-  char *data_dir;
-  char *model_path;
-} fx;
+static TestExplorer fx;
 
 static void
 wait_idle (void)
 {
-  g_assert_true (vx_window_wait_idle (fx.win, test_wait_ms (WAIT_MS)));
+  test_explorer_wait_idle (&fx);
 }
 
 static VsRunResult *
@@ -193,38 +181,13 @@ int
 main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
-  g_autoptr (GError) error = NULL;
-  fx.dir = test_mkdtemp ();
-  fx.data_dir = g_build_filename (fx.dir, "data", NULL);
-  g_mkdir (fx.data_dir, 0755);
-  g_autoptr (VxDataset) eval = test_eval_dataset ();
-  test_write_idx (eval, fx.data_dir);
-  fx.model_path = test_model_path (fx.dir);
-
-  fx.app = vx_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (fx.app), NULL, &error));
-  g_assert_no_error (error);
-  fx.settings = vx_application_get_settings (fx.app);
-  vx_settings_reset_paper_defaults (fx.settings);
-  g_settings_set_int (fx.settings, "test-images", 128);
-  fx.win = vx_window_new (GTK_APPLICATION (fx.app), fx.settings);
-  gtk_window_set_default_size (GTK_WINDOW (fx.win), 1280, 800);
-  g_assert_true (vx_window_load_model (fx.win, fx.model_path, &error));
-  g_assert_true (vx_window_load_dataset (fx.win, fx.data_dir, &error));
-  g_assert_no_error (error);
-  gtk_window_present (GTK_WINDOW (fx.win));
-  wait_idle ();
+  test_explorer_open (&fx, 128);
 
   g_test_add_func ("/explorer-physics/delta-and-baseline", test_delta_and_baseline);
   g_test_add_func ("/explorer-physics/sample-scale-and-misclassified", test_sample);
   g_test_add_func ("/explorer-physics/histogram-written", test_histogram_written);
   int status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (fx.win));
-  g_object_unref (fx.app);
-  test_rmdir (fx.dir);
-  g_free (fx.dir);
-  g_free (fx.data_dir);
-  g_free (fx.model_path);
+  test_explorer_close (&fx);
   return status;
 }

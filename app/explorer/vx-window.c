@@ -22,6 +22,8 @@ on_worker_updated (VxWorker *worker, int stage, VxWindow *self)
   if (stage == VX_WORKER_STAGE_IDLE)
     self->finished_at = g_get_monotonic_time ();
   _vx_window_refresh_stage (self, stage);
+  if (stage == VX_WORKER_STAGE_CURRENT_DONE)
+    _vx_window_runs_add (self, vx_worker_get_current (worker));
   if (stage != VX_WORKER_STAGE_BATCH)
     _vx_window_tour_update (self);
 }
@@ -483,6 +485,7 @@ vx_window_dispose (GObject *object)
   g_clear_object (&self->worker);
   gtk_widget_dispose_template (GTK_WIDGET (object), VX_TYPE_WINDOW);
   _vx_window_history_clear (self);
+  _vx_window_runs_free (self);
   if (self->settings)
     vx_settings_set_report_func (self->settings, NULL, NULL);
   g_clear_object (&self->settings);
@@ -570,6 +573,7 @@ vx_window_class_init (VxWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/vitx/Explorer/vx-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, VxWindow, name)
   CHILD (open_button);
+  CHILD (runs_button);
   CHILD (classroom_button);
   CHILD (busy_spinner);
   CHILD (banner_revealer);
@@ -630,6 +634,7 @@ vx_window_init (VxWindow *self)
                                               (GDestroyNotify) vs_run_result_unref);
   self->tour_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   _vx_window_history_init (self);
+  _vx_window_runs_init (self);
   _vx_window_guard_wheel (self);
   self->worker = vx_worker_new ();
   g_signal_connect (self->worker, "updated", G_CALLBACK (on_worker_updated), self);
