@@ -9,80 +9,16 @@
 #include "vx-settings.h"
 #include "vx-window-private.h"
 
-/* ---- what a run's settings change against the paper's defaults ---------------------------- */
-
-/* ClipFormer's own parameters: the ClipFormer label names them */
-static gboolean
-in_clipformer_label (const VxXbarParam *p)
-{
-  static const char *const keys[] = { "clipformer", "alpha", "beta", "clip_decode", NULL };
-  return g_strv_contains (keys, p->json_key);
-}
-
-static void
-append_value (GString *out, const VxXbarParam *p, double v)
-{
-  g_autofree char *label = vx_xbar_param_plain_label (p);
-  g_string_append_printf (out, " · %s ", label);
-  if (p->type == VX_XBAR_PARAM_BOOL)
-    g_string_append (out, v != 0 ? "on" : "off");
-  else if (p->type == VX_XBAR_PARAM_ENUM || p->type == VX_XBAR_PARAM_PRESET)
-    {
-      const VxXbarParamChoice *c = vx_xbar_param_choice_by_value (p, (int) v);
-      g_string_append (out, c ? c->label : "?");
-    }
-  else
-    g_string_append_printf (out, "%g%s%s", v, *p->unit ? " " : "", p->unit);
-}
-
 char *
 _vx_window_run_summary (const VsRunSettings *s)
 {
+  /* ClipFormer's own parameters: the ClipFormer label names them */
+  static const char *const clip_keys[] = { "clipformer", "alpha", "beta", "clip_decode", NULL };
   VsRunSettings def;
   vs_run_settings_init (&def);
   g_autofree char *clip = vs_result_config_label (&s->xbar);
-  GString *out = g_string_new (clip);
-  guint n;
-  const VxXbarParam *ps = vx_xbar_params (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      const VxXbarParam *p = &ps[i];
-      if (!p->settings_key || (p->flags & VX_XBAR_PARAM_DERIVED) || in_clipformer_label (p))
-        continue;
-      if (p->type == VX_XBAR_PARAM_MASK)
-        {
-          if (vx_xbar_param_get_mask (p, &s->xbar) != vx_xbar_param_get_mask (p, &def.xbar))
-            {
-              g_autofree char *label = vx_xbar_param_plain_label (p);
-              g_string_append_printf (out, " · %s changed", label);
-            }
-          continue;
-        }
-      if (p->type == VX_XBAR_PARAM_UINT64)
-        {
-          guint64 seed = vx_xbar_param_get_uint64 (p, &s->xbar);
-          if (seed != vx_xbar_param_get_uint64 (p, &def.xbar))
-            {
-              g_autofree char *label = vx_xbar_param_plain_label (p);
-              g_string_append_printf (out, " · %s %" G_GUINT64_FORMAT, label, seed);
-            }
-          continue;
-        }
-      double v = p->type == VX_XBAR_PARAM_PRESET ? vx_xbar_param_get_int (p, &s->xbar)
-                 : vx_xbar_param_get_number (p, &s->xbar);
-      double d = p->type == VX_XBAR_PARAM_PRESET ? vx_xbar_param_get_int (p, &def.xbar)
-                 : vx_xbar_param_get_number (p, &def.xbar);
-      if (v != d)
-        append_value (out, p, v);
-    }
-  const VxXbarParam *rp = vs_run_params (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      double v = vs_run_param_get (&rp[i], s);
-      if (v != vs_run_param_get (&rp[i], &def))
-        append_value (out, &rp[i], v);
-    }
-  return g_string_free (out, FALSE);
+  g_autofree char *rest = vs_run_settings_describe_changes (s, &def, clip_keys, FALSE);
+  return *rest ? g_strconcat (clip, " · ", rest, NULL) : g_strdup (clip);
 }
 
 /* ---- the list ------------------------------------------------------------------------------- */
