@@ -6,8 +6,11 @@
 #include <math.h>
 
 #include "test-explorer-window.h"
+#include "vx-chart-view.h"
 
 static TestExplorer fx;
+
+#define WAIT_MS_SWEEPS 600000
 
 static void
 wait_idle (void)
@@ -105,6 +108,128 @@ test_run_history (void)
   wait_idle ();
 }
 
+/* ---- the Sweeps view ------------------------------------------------------------------------- */
+
+/* the layout of card's last draw, once it shows data */
+static const VxChartLayout *
+drawn_layout (VxChartCard *card)
+{
+  GtkWidget *view = vx_chart_card_get_view (card);
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  gtk_widget_queue_draw (view);
+  const VxChartLayout *l;
+  while (!(l = vx_chart_view_get_layout (VX_CHART_VIEW (view))) || l->no_data
+         || l->plot.width <= 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  /* and once more after the last change */
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  return vx_chart_view_get_layout (VX_CHART_VIEW (view));
+}
+
+static VxChartCard *
+card (const char *name)
+{
+  return vx_window_get_card (fx.win, name);
+}
+
+static void
+test_sweeps (void)
+{
+  VxSweepsView *sv = vx_window_get_sweeps_view (fx.win);
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "sweeps");
+  vx_sweeps_view_set_images (sv, 32);
+  vx_sweeps_view_run (sv);
+  gint64 end = g_get_monotonic_time () + test_wait_ms (WAIT_MS_SWEEPS) * G_TIME_SPAN_MILLISECOND;
+  while (vx_sweeps_view_is_running (sv))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (vx_sweeps_view_get_done (sv), ==,
+                    VX_SWEEP_N_GAMMAS * VX_SWEEP_N_VARIANTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS);
+  g_assert_false (vx_sweeps_view_is_stale (sv, FALSE));
+  g_assert_false (vx_sweeps_view_is_stale (sv, TRUE));
+  g_assert_nonnull (strstr (vx_sweeps_view_get_status (sv), "Hover a point"));
+
+  /* hover: the point of ClipFormer (2, 0.25) at γ 5 is found near where it is drawn */
+  VxChartCard *lines = card ("sweep-accuracy-vs-gamma");
+  const VxChartLayout *l = drawn_layout (lines);
+  const VxChartLines *lm = &vx_chart_card_get_box (lines)->u.lines;
+  double y5 = lm->series[4].y[5];
+  double px = vx_chart_layout_x_to_px (l, 5.0), py = vx_chart_layout_y_to_px (l, y5);
+  int i = vx_sweeps_view_point_at (sv, lines, px + 3, py - 2);
+  g_assert_cmpint (i, ==, vx_sweeps_view_line_point (4, 5));
+  g_assert_cmpint (vx_sweeps_view_point_at (sv, lines, l->plot.x - 30, l->plot.y - 30), ==, -1);
+  g_autofree char *tip = vx_sweeps_view_describe_point (sv, i);
+  g_autofree char *want = g_strdup_printf ("ClipFormer (2, 0.25) at γ 5: %.1f %% top-1", y5);
+  g_test_message ("%s", tip);
+  g_assert_true (g_str_has_prefix (tip, want));
+
+  /* a heatmap cell: its value, and a click applies (α 2, β 0.25) as one undo step */
+  VxChartCard *heat = card ("sweep-alpha-beta");
+  l = drawn_layout (heat);
+  VxChartRect r = vx_chart_layout_cell (l, 1, 2);    /* beta 0.25, alpha 2 */
+  i = vx_sweeps_view_point_at (sv, heat, r.x + r.width / 2, r.y + r.height / 2);
+  g_assert_cmpint (i, ==, vx_sweeps_view_cell_point (2, 1));
+  g_free (tip);
+  tip = vx_sweeps_view_describe_point (sv, i);
+  double v = vx_chart_card_get_box (heat)->u.heatmap.values[1 * VX_SWEEP_N_ALPHAS + 2];
+  g_free (want);
+  want = g_strdup_printf ("ClipFormer (2, 0.25) at γ 3: %.1f %% top-1", v);
+  g_assert_true (g_str_has_prefix (tip, want));
+  g_assert_false (g_settings_get_boolean (fx.settings, "clipformer"));
+  vx_sweeps_view_apply_point (sv, i);
+  wait_idle ();
+  g_assert_true (g_settings_get_boolean (fx.settings, "clipformer"));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "alpha"), ==, 2.0);
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "beta"), ==, 0.25);
+  g_assert_cmpint (g_settings_get_int (fx.settings, "test-images"), ==, 128);
+  g_assert_false (vx_sweeps_view_is_stale (sv, TRUE));
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.undo", NULL);
+  wait_idle ();
+  g_assert_false (g_settings_get_boolean (fx.settings, "clipformer"));
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "beta"), ==, 1.0);
+
+  /* out of date: γ only the heatmap; the read noise both */
+  g_settings_set_double (fx.settings, "gamma", 5.0);
+  wait_idle ();
+  g_assert_false (vx_sweeps_view_is_stale (sv, FALSE));
+  g_assert_true (vx_sweeps_view_is_stale (sv, TRUE));
+  g_test_message ("%s", vx_sweeps_view_get_status (sv));
+  g_assert_true (g_str_has_prefix (vx_sweeps_view_get_status (sv), "The heatmap is out of date"));
+  g_assert_nonnull (strstr (vx_sweeps_view_get_status (sv), "γ 5 (was 3)"));
+  drawn_layout (heat);
+  g_assert_true (g_str_has_prefix (vx_chart_card_get_box (heat)->u.heatmap.base.subtitle,
+                                   "Out of date · "));
+  g_settings_set_double (fx.settings, "sigma-r", 0.1);
+  wait_idle ();
+  g_assert_true (vx_sweeps_view_is_stale (sv, FALSE));
+  g_assert_true (g_str_has_prefix (vx_sweeps_view_get_status (sv), "Both charts are out of date"));
+  g_assert_nonnull (strstr (vx_sweeps_view_get_status (sv), "0.1 (was 0.05)"));
+  g_assert_true (g_str_has_prefix (vx_chart_card_get_box (lines)->u.lines.base.subtitle,
+                                   "Out of date · "));
+  g_settings_reset (fx.settings, "sigma-r");
+  g_settings_reset (fx.settings, "gamma");
+  wait_idle ();
+  g_assert_false (vx_sweeps_view_is_stale (sv, FALSE));
+  g_assert_false (vx_sweeps_view_is_stale (sv, TRUE));
+  g_assert_null (strstr (vx_sweeps_view_get_status (sv), "out of date"));
+
+  /* a point of the lines: its γ and ClipFormer setting; then the heatmap is out of date */
+  vx_sweeps_view_apply_point (sv, vx_sweeps_view_line_point (0, 8));
+  wait_idle ();
+  g_assert_cmpfloat (g_settings_get_double (fx.settings, "gamma"), ==, 8.0);
+  g_assert_false (g_settings_get_boolean (fx.settings, "clipformer"));
+  g_assert_true (vx_sweeps_view_is_stale (sv, TRUE));
+  g_settings_reset (fx.settings, "gamma");
+  wait_idle ();
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "overview");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -112,6 +237,7 @@ main (int argc, char **argv)
   test_explorer_open (&fx, 128);
 
   g_test_add_func ("/explorer-compare/run-history", test_run_history);
+  g_test_add_func ("/explorer-compare/sweeps", test_sweeps);
   int status = g_test_run ();
 
   test_explorer_close (&fx);

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "vx-chart-card.h"
+#include "vx-chart-view.h"
 #include "vs-result-charts.h"
 #include "vx-sweeps-view.h"
 #include "vx-task.h"
@@ -46,9 +47,17 @@ struct _VxSweepsView {
   int shown_images;
   guint done;
   char *error;
+  char *shown_model_id, *shown_data_id;   /* the files the shown points were computed on */
+  char *stale_lines, *stale_heat;         /* what changed since, as text; NULL: up to date */
 };
 
 G_DEFINE_FINAL_TYPE (VxSweepsView, vx_sweeps_view, GTK_TYPE_WIDGET)
+
+enum { SIGNAL_APPLY_SETTINGS, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* the hover and click radius around a point of the lines, px */
+#define HIT_RADIUS 12.0
 
 /* the settings of point i */
 static void
@@ -109,7 +118,8 @@ lines_chart (VxSweepsView *self)
   m->y_title = "Top-1 accuracy (%)";
   if (self->done == 0)
     m->base.empty_message = "Press Run Sweeps to compute";
-  m->base.subtitle = vs_chart_box_printf (box, "%d images per point · error bars: 95 %% interval",
+  m->base.subtitle = vs_chart_box_printf (box, "%s%d images per point · error bars: 95 %% interval",
+                                          self->stale_lines ? "Out of date · " : "",
                                           self->shown_images);
   return box;
 }
@@ -139,33 +149,88 @@ heatmap_chart (VxSweepsView *self)
   m->value_decimals = 1;
   if (self->done <= N_LINE_POINTS)
     m->base.empty_message = "Computed after the γ sweep";
-  m->base.subtitle = vs_chart_box_printf (box, "ClipFormer at γ = %g · %d images per point",
+  m->base.subtitle = vs_chart_box_printf (box, "%sClipFormer at γ = %g · %d images per point",
+                                          self->stale_heat ? "Out of date · " : "",
                                           self->shown_run.xbar.gamma, self->shown_images);
   return box;
+}
+
+/* ---- out of date ----------------------------------------------------------------------------- */
+
+/* what the charts depend on that changed since they were computed: NULL when nothing */
+static char *
+stale_text (VxSweepsView *self, gboolean heatmap)
+{
+  /* the sweeps vary ClipFormer and (the lines) γ; images are their own */
+  static const char *const skip_lines[] = { "clipformer", "alpha", "beta", "gamma", "images",
+                                            "repeats", NULL };
+  static const char *const skip_heat[] = { "clipformer", "alpha", "beta", "images", "repeats",
+                                           NULL };
+  if (self->done == 0 || (heatmap && self->done <= N_LINE_POINTS))
+    return NULL;
+  if (!self->model || !self->data || g_strcmp0 (self->model->id, self->shown_model_id) != 0
+      || g_strcmp0 (self->data->id, self->shown_data_id) != 0)
+    return g_strdup ("another model or dataset is loaded");
+  char *d = vs_run_settings_describe_changes (&self->run, &self->shown_run,
+                                              heatmap ? skip_heat : skip_lines, TRUE);
+  if (*d)
+    return d;
+  g_free (d);
+  return NULL;
+}
+
+/* TRUE when the out-of-date state changed */
+static gboolean
+update_stale (VxSweepsView *self)
+{
+  g_autofree char *lines = stale_text (self, FALSE), *heat = stale_text (self, TRUE);
+  gboolean changed = g_strcmp0 (lines, self->stale_lines) != 0
+                     || g_strcmp0 (heat, self->stale_heat) != 0;
+  g_free (self->stale_lines);
+  g_free (self->stale_heat);
+  self->stale_lines = g_steal_pointer (&lines);
+  self->stale_heat = g_steal_pointer (&heat);
+  return changed;
+}
+
+static char *
+status_text (VxSweepsView *self)
+{
+  if (self->error)
+    return g_strdup (self->error);
+  if (self->running)
+    return g_strdup_printf ("Point %u of %d…", self->done + 1, N_POINTS);
+  if (self->stale_lines || self->stale_heat)
+    return g_strdup_printf ("%s out of date, changed since %s ran: %s. Run Sweeps to update.",
+                            !self->stale_heat ? "The γ sweep is"
+                            : !self->stale_lines ? "The heatmap is" : "Both charts are",
+                            self->stale_lines && self->stale_heat ? "they" : "it",
+                            self->stale_heat ? self->stale_heat : self->stale_lines);
+  if (self->done == N_POINTS)
+    return g_strdup_printf ("%d points, %d images each, with the current settings "
+                            "(γ and ClipFormer varied). Hover a point for its value, "
+                            "click it to use its settings.", N_POINTS, self->shown_images);
+  if (self->done > 0)
+    return g_strdup_printf ("Cancelled after %u of %d points", self->done, N_POINTS);
+  return g_strdup_printf ("%d evaluations: γ 0–8 for five ClipFormer settings, then "
+                          "6 × 5 (α, β) at the current γ", N_POINTS);
 }
 
 static void
 refresh (VxSweepsView *self)
 {
+  update_stale (self);
   g_autofree char *json = vs_run_settings_to_json_string (&self->shown_run, FALSE);
   vx_chart_card_set_box (self->lines_card, lines_chart (self));
   vx_chart_card_set_box (self->heatmap_card, heatmap_chart (self));
   vx_chart_card_set_settings_json (self->lines_card, json);
   vx_chart_card_set_settings_json (self->heatmap_card, json);
   gtk_progress_bar_set_fraction (self->progress_bar, (double) self->done / N_POINTS);
-  g_autofree char *status = NULL;
-  if (self->error)
-    status = g_strdup (self->error);
-  else if (self->running)
-    status = g_strdup_printf ("Point %u of %d…", self->done + 1, N_POINTS);
-  else if (self->done == N_POINTS)
-    status = g_strdup_printf ("%d points, %d images each, with the current settings "
-                              "(γ and ClipFormer varied)", N_POINTS, self->shown_images);
-  else if (self->done > 0)
-    status = g_strdup_printf ("Cancelled after %u of %d points", self->done, N_POINTS);
+  g_autofree char *status = status_text (self);
+  if (self->stale_lines || self->stale_heat)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "warning");
   else
-    status = g_strdup_printf ("%d evaluations: γ 0–8 for five ClipFormer settings, then "
-                              "6 × 5 (α, β) at the current γ", N_POINTS);
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "warning");
   gtk_label_set_label (self->status_label, status);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sweeps.run", !self->running && self->has_inputs);
@@ -288,6 +353,10 @@ vx_sweeps_view_run (VxSweepsView *self)
     self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = NAN;
   self->done = 0;
   self->shown_run = self->run;
+  g_free (self->shown_model_id);
+  g_free (self->shown_data_id);
+  self->shown_model_id = g_strdup (self->model->id);
+  self->shown_data_id = g_strdup (self->data->id);
   self->shown_images = MAX (1, MIN ((int) gtk_adjustment_get_value (self->images_adjustment),
                                     self->data->data->n));
   self->running = TRUE;
@@ -364,12 +433,135 @@ vx_sweeps_view_set_inputs (VxSweepsView *self, VsSharedModel *model, VsSharedDat
   self->has_inputs = self->model && self->data;
   gboolean restyle = style->font_scale != self->style.font_scale || style->variant != self->style.variant;
   self->style = *style;
-  if (restyle || !gtk_widget_get_realized (GTK_WIDGET (self)))
+  /* a redraw when the style or whether the points are out of date changes */
+  if (restyle || !gtk_widget_get_realized (GTK_WIDGET (self)) || update_stale (self))
     refresh (self);
   else
     {
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "sweeps.run", !self->running && self->has_inputs);
     }
+}
+
+/* ---- hover and click ------------------------------------------------------------------------- */
+
+int
+vx_sweeps_view_line_point (guint variant, guint gamma_index)
+{
+  g_return_val_if_fail (variant < VX_SWEEP_N_VARIANTS && gamma_index < VX_SWEEP_N_GAMMAS, -1);
+  return (int) (variant * VX_SWEEP_N_GAMMAS + gamma_index);
+}
+
+int
+vx_sweeps_view_cell_point (guint alpha_index, guint beta_index)
+{
+  g_return_val_if_fail (alpha_index < VX_SWEEP_N_ALPHAS && beta_index < VX_SWEEP_N_BETAS, -1);
+  return (int) (N_LINE_POINTS + beta_index * VX_SWEEP_N_ALPHAS + alpha_index);
+}
+
+int
+vx_sweeps_view_point_at (VxSweepsView *self, VxChartCard *card, double x, double y)
+{
+  g_return_val_if_fail (VX_IS_SWEEPS_VIEW (self), -1);
+  const VxChartLayout *l = vx_chart_view_get_layout (VX_CHART_VIEW (vx_chart_card_get_view (card)));
+  if (!l || l->no_data)
+    return -1;
+  if (card == self->heatmap_card)
+    {
+      for (guint b = 0; b < VX_SWEEP_N_BETAS; b++)
+        for (guint a = 0; a < VX_SWEEP_N_ALPHAS; a++)
+          {
+            VxChartRect r = vx_chart_layout_cell (l, b, a);
+            int i = vx_sweeps_view_cell_point (a, b);
+            if (x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height
+                && isfinite (self->shown.top1[i]))
+              return i;
+          }
+      return -1;
+    }
+  int best = -1;
+  double best_d2 = HIT_RADIUS * HIT_RADIUS;
+  for (guint i = 0; i < N_LINE_POINTS; i++)
+    {
+      if (!isfinite (self->shown.top1[i]))
+        continue;
+      double dx = vx_chart_layout_x_to_px (l, gammas[i % VX_SWEEP_N_GAMMAS]) - x;
+      double dy = vx_chart_layout_y_to_px (l, 100 * self->shown.top1[i]) - y;
+      if (dx * dx + dy * dy <= best_d2)
+        {
+          best = (int) i;
+          best_d2 = dx * dx + dy * dy;
+        }
+    }
+  return best;
+}
+
+/* the settings a click on point i applies: the sweep's, with the current images and repeats */
+static void
+applied_settings (VxSweepsView *self, int i, VsRunSettings *out)
+{
+  point_settings (&self->shown_run, (guint) i, out);
+  out->n_images = self->run.n_images;
+  out->repeats = self->run.repeats;
+}
+
+char *
+vx_sweeps_view_describe_point (VxSweepsView *self, int i)
+{
+  g_return_val_if_fail (VX_IS_SWEEPS_VIEW (self), NULL);
+  if (i < 0 || i >= N_POINTS || !isfinite (self->shown.top1[i]))
+    return NULL;
+  VsRunSettings s;
+  point_settings (&self->shown_run, (guint) i, &s);
+  g_autofree char *label = vs_result_config_label (&s.xbar);
+  gboolean stale = i < N_LINE_POINTS ? self->stale_lines != NULL : self->stale_heat != NULL;
+  return g_strdup_printf ("%s at γ %g: %.1f %% top-1 (95 %% interval %.1f–%.1f %%, %d images)\n"
+                          "Click to use these settings%s (Ctrl+Z undoes it)",
+                          label, s.xbar.gamma, 100 * self->shown.top1[i], 100 * self->shown.lo[i],
+                          100 * self->shown.hi[i], self->shown_images,
+                          stale ? ", with the other settings as the sweep ran" : "");
+}
+
+void
+vx_sweeps_view_apply_point (VxSweepsView *self, int i)
+{
+  g_return_if_fail (VX_IS_SWEEPS_VIEW (self));
+  if (i < 0 || i >= N_POINTS || !isfinite (self->shown.top1[i]))
+    return;
+  VsRunSettings s;
+  applied_settings (self, i, &s);
+  g_signal_emit (self, signals[SIGNAL_APPLY_SETTINGS], 0, &s);
+}
+
+static gboolean
+on_query_tooltip (GtkWidget *view, int x, int y, gboolean keyboard, GtkTooltip *tooltip,
+                  VxSweepsView *self)
+{
+  VxChartCard *card = VX_CHART_CARD (gtk_widget_get_ancestor (view, VX_TYPE_CHART_CARD));
+  g_autofree char *text = vx_sweeps_view_describe_point (self,
+                                                         vx_sweeps_view_point_at (self, card, x, y));
+  if (!text)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+on_click_released (GtkGestureClick *click, int n_press, double x, double y, VxSweepsView *self)
+{
+  VxChartCard *card = g_object_get_data (G_OBJECT (click), "vx-card");
+  vx_sweeps_view_apply_point (self, vx_sweeps_view_point_at (self, card, x, y));
+}
+
+const char *
+vx_sweeps_view_get_status (VxSweepsView *self)
+{
+  return gtk_label_get_label (self->status_label);
+}
+
+gboolean
+vx_sweeps_view_is_stale (VxSweepsView *self, gboolean heatmap)
+{
+  return (heatmap ? self->stale_heat : self->stale_lines) != NULL;
 }
 
 /* ---- GObject --------------------------------------------------------------------------------- */
@@ -407,6 +599,10 @@ vx_sweeps_view_finalize (GObject *object)
   g_clear_pointer (&self->model, vs_shared_model_unref);
   g_clear_pointer (&self->data, vs_shared_data_unref);
   g_free (self->error);
+  g_free (self->shown_model_id);
+  g_free (self->shown_data_id);
+  g_free (self->stale_lines);
+  g_free (self->stale_heat);
   G_OBJECT_CLASS (vx_sweeps_view_parent_class)->finalize (object);
 }
 
@@ -426,6 +622,9 @@ vx_sweeps_view_class_init (VxSweepsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, heatmap_card);
   gtk_widget_class_install_action (widget_class, "sweeps.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "sweeps.cancel", NULL, cancel_action);
+  signals[SIGNAL_APPLY_SETTINGS] =
+    g_signal_new ("apply-settings", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
@@ -438,5 +637,16 @@ vx_sweeps_view_init (VxSweepsView *self)
   vs_run_settings_init (&self->run);
   self->shown_run = self->run;
   self->shown_images = (int) gtk_adjustment_get_value (self->images_adjustment);
+  VxChartCard *cards[] = { self->lines_card, self->heatmap_card };
+  for (guint i = 0; i < G_N_ELEMENTS (cards); i++)
+    {
+      GtkWidget *view = vx_chart_card_get_view (cards[i]);
+      gtk_widget_set_has_tooltip (view, TRUE);
+      g_signal_connect (view, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
+      GtkGesture *click = gtk_gesture_click_new ();
+      g_object_set_data (G_OBJECT (click), "vx-card", cards[i]);
+      g_signal_connect (click, "released", G_CALLBACK (on_click_released), self);
+      gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (click));
+    }
   refresh (self);
 }

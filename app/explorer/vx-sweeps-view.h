@@ -24,6 +24,24 @@ void     vx_sweeps_view_run        (VxSweepsView *self);
 void     vx_sweeps_view_cancel     (VxSweepsView *self);
 gboolean vx_sweeps_view_is_running (VxSweepsView *self);
 void     vx_sweeps_view_set_images (VxSweepsView *self, int n);
+/* Signal "apply-settings" (gpointer const VsRunSettings *): a computed point was
+ * clicked; the settings are the sweep's at that point, with the current images
+ * and repeats. */
+
+/* the point under (x, y) of card's chart (a card of this view), or -1 */
+int      vx_sweeps_view_point_at   (VxSweepsView *self, VxChartCard *card, double x, double y);
+/* what hovering point `index` shows, newly allocated; NULL when it is not computed */
+char    *vx_sweeps_view_describe_point (VxSweepsView *self, int index);
+/* as clicking point `index` does */
+void     vx_sweeps_view_apply_point (VxSweepsView *self, int index);
+/* the point's index: gamma sweep of variant v (0 = untransformed, then (1,1), (2,1),
+ * (1,0.25), (2,0.25)) at gamma index g; or heatmap cell (alpha index a, beta index b) */
+int      vx_sweeps_view_line_point (guint variant, guint gamma_index);
+int      vx_sweeps_view_cell_point (guint alpha_index, guint beta_index);
+/* the status line under the buttons */
+const char *vx_sweeps_view_get_status (VxSweepsView *self);
+/* the lines chart (FALSE) or the heatmap (TRUE) no longer matches the settings */
+gboolean vx_sweeps_view_is_stale   (VxSweepsView *self, gboolean heatmap);
 /* points computed by the last run (or the one running) */
 guint    vx_sweeps_view_get_done   (VxSweepsView *self);
 GList   *vx_sweeps_view_get_cards  (VxSweepsView *self);

@@ -362,6 +362,15 @@ index_to_nick (const GValue *value, const GVariantType *type, gpointer user_data
   return i < G_N_ELEMENTS (stage_nicks) - 1 ? g_variant_new_string (stage_nicks[i]) : NULL;
 }
 
+/* a point of the Sweeps view was clicked: its settings, as one undo step */
+static void
+on_sweep_apply (VxSweepsView *view, gpointer settings, VxWindow *self)
+{
+  vx_run_settings_store (settings, self->settings);
+  _vx_window_history_set_label (self, "Used a sweep point: {n} parameters changed");
+  _vx_window_history_commit (self);
+}
+
 static void
 bind_settings (VxWindow *self)
 {
@@ -383,6 +392,7 @@ bind_settings (VxWindow *self)
   g_signal_connect (self->matrix_v_button, "toggled", G_CALLBACK (on_matrix_toggled), self);
   vx_controls_bind (self->controls, s);
   vx_sample_view_bind (self->sample_view, s);
+  g_signal_connect (self->sweeps_view, "apply-settings", G_CALLBACK (on_sweep_apply), self);
   g_signal_connect_object (s, "changed", G_CALLBACK (on_settings_changed), self, 0);
   _vx_window_update_recent (self);
 }
