@@ -1,5 +1,6 @@
 /* test-explorer-compare.c: the explorer under Xvfb: the run history (the last results, restored
- * with their settings from the cache) and the Sweeps view's comparisons */
+ * with their settings from the cache) and the Sweeps view's comparisons: hover values,
+ * click to apply, out-of-date marks, any parameter on the x axis, several seeds */
 #define G_LOG_DOMAIN "test-explorer-compare"
 #include "config.h"
 
@@ -7,6 +8,7 @@
 
 #include "test-explorer-window.h"
 #include "vx-chart-view.h"
+#include "vx-sweep-axis.h"
 
 static TestExplorer fx;
 
@@ -137,11 +139,8 @@ card (const char *name)
 }
 
 static void
-test_sweeps (void)
+run_sweeps (VxSweepsView *sv)
 {
-  VxSweepsView *sv = vx_window_get_sweeps_view (fx.win);
-  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "sweeps");
-  vx_sweeps_view_set_images (sv, 32);
   vx_sweeps_view_run (sv);
   gint64 end = g_get_monotonic_time () + test_wait_ms (WAIT_MS_SWEEPS) * G_TIME_SPAN_MILLISECOND;
   while (vx_sweeps_view_is_running (sv))
@@ -149,8 +148,17 @@ test_sweeps (void)
       g_assert_cmpint (g_get_monotonic_time (), <, end);
       g_main_context_iteration (NULL, TRUE);
     }
+}
+
+static void
+test_sweeps (void)
+{
+  VxSweepsView *sv = vx_window_get_sweeps_view (fx.win);
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "sweeps");
+  vx_sweeps_view_set_images (sv, 32);
+  run_sweeps (sv);
   g_assert_cmpuint (vx_sweeps_view_get_done (sv), ==,
-                    VX_SWEEP_N_GAMMAS * VX_SWEEP_N_VARIANTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS);
+                    VX_SWEEP_N_X * VX_SWEEP_N_VARIANTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS);
   g_assert_false (vx_sweeps_view_is_stale (sv, FALSE));
   g_assert_false (vx_sweeps_view_is_stale (sv, TRUE));
   g_assert_nonnull (strstr (vx_sweeps_view_get_status (sv), "Hover a point"));
@@ -165,7 +173,7 @@ test_sweeps (void)
   g_assert_cmpint (i, ==, vx_sweeps_view_line_point (4, 5));
   g_assert_cmpint (vx_sweeps_view_point_at (sv, lines, l->plot.x - 30, l->plot.y - 30), ==, -1);
   g_autofree char *tip = vx_sweeps_view_describe_point (sv, i);
-  g_autofree char *want = g_strdup_printf ("ClipFormer (2, 0.25) at γ 5: %.1f %% top-1", y5);
+  g_autofree char *want = g_strdup_printf ("ClipFormer (2, 0.25) at Write-noise factor γ 5: %.1f %% top-1", y5);
   g_test_message ("%s", tip);
   g_assert_true (g_str_has_prefix (tip, want));
 
@@ -179,7 +187,7 @@ test_sweeps (void)
   tip = vx_sweeps_view_describe_point (sv, i);
   double v = vx_chart_card_get_box (heat)->u.heatmap.values[1 * VX_SWEEP_N_ALPHAS + 2];
   g_free (want);
-  want = g_strdup_printf ("ClipFormer (2, 0.25) at γ 3: %.1f %% top-1", v);
+  want = g_strdup_printf ("ClipFormer (2, 0.25) at Write-noise factor γ 3: %.1f %% top-1", v);
   g_assert_true (g_str_has_prefix (tip, want));
   g_assert_false (g_settings_get_boolean (fx.settings, "clipformer"));
   vx_sweeps_view_apply_point (sv, i);
@@ -230,6 +238,92 @@ test_sweeps (void)
   gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "overview");
 }
 
+/* the x axis: any numeric parameter with a control; several seeds give mean and spread */
+static void
+test_sweeps_axis_and_seeds (void)
+{
+  /* the values across the controls' range */
+  double x[VX_SWEEP_AXIS_MAX_VALUES];
+  guint n = vx_sweep_axis_values (vx_sweep_axis_by_json_key ("gamma"), x);
+  g_assert_cmpuint (n, ==, 9);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat (x[i], ==, i);
+  n = vx_sweep_axis_values (vx_sweep_axis_by_json_key ("bits_per_cell"), x);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpfloat (x[0], ==, 1);
+  g_assert_cmpfloat (x[3], ==, 8);
+  n = vx_sweep_axis_values (vx_sweep_axis_by_json_key ("on_off"), x);
+  g_assert_cmpfloat (x[0], ==, 2);
+  g_assert_cmpfloat (x[n - 1], ==, 1000);
+  for (guint i = 1; i < n; i++)
+    g_assert_cmpfloat (x[i] / x[i - 1], >, 1.5);    /* geometric */
+  g_assert_null (vx_sweep_axis_by_json_key ("alpha"));
+  g_assert_null (vx_sweep_axis_by_json_key ("images"));
+  g_assert_nonnull (vx_sweep_axis_by_json_key ("outlier_scale"));
+
+  VxSweepsView *sv = vx_window_get_sweeps_view (fx.win);
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "sweeps");
+  g_assert_false (vx_sweeps_view_set_x_param (sv, "alpha"));
+  g_assert_true (vx_sweeps_view_set_x_param (sv, "sigma_r"));
+  vx_sweeps_view_set_seeds (sv, 3);
+  vx_sweeps_view_set_images (sv, 32);
+  run_sweeps (sv);
+  VxChartCard *lines = card ("sweep-accuracy-vs-sigma_r");
+  g_assert_nonnull (lines);
+  g_assert_cmpstr (vx_chart_card_get_title (lines), ==, "Accuracy vs read noise σR");
+  const VxChartLines *m = &vx_chart_card_get_box (lines)->u.lines;
+  g_autofree char *title = vx_sweep_axis_title (vx_sweep_axis_by_json_key ("sigma_r"));
+  g_assert_cmpstr (m->x_title, ==, title);
+  g_assert_nonnull (strstr (m->base.subtitle, "mean of 3 seeds"));
+  n = vx_sweep_axis_values (vx_sweep_axis_by_json_key ("sigma_r"), x);
+  g_assert_cmpuint (m->series[0].n_points, ==, n);
+
+  /* one point again: three evaluations with the seeds 0, 1, 2; the curve shows their
+   * mean, its error bar their sample standard deviation */
+  const VsRunSettings *run = vx_worker_get_settings (vx_window_get_worker (fx.win));
+  VsSharedModel *model = vx_window_get_model (fx.win);
+  VsSharedData *data = vx_window_get_data (fx.win);
+  guint k = n - 1;
+  double acc[3], sum = 0, ss = 0;
+  for (int seed = 0; seed < 3; seed++)
+    {
+      VsRunSettings s = *run;
+      s.xbar.sigma_r = x[k];
+      s.xbar.clipformer = FALSE;
+      s.xbar.seed = run->xbar.seed + seed;
+      s.repeats = 1;
+      double lo, hi;
+      g_assert_true (vs_compute_point (model->model, data->data, &s, 32, NULL, NULL, &acc[seed],
+                                       &lo, &hi, NULL, NULL));
+      sum += acc[seed];
+    }
+  double mean = sum / 3;
+  for (int seed = 0; seed < 3; seed++)
+    ss += (acc[seed] - mean) * (acc[seed] - mean);
+  double sd = sqrt (ss / 2);
+  g_test_message ("σR %g: %g %g %g, mean %g, std %g", x[k], acc[0], acc[1], acc[2], mean, sd);
+  g_assert_cmpfloat (fabs (m->series[0].x[k] - x[k]), <, 1e-12);
+  g_assert_cmpfloat (fabs (m->series[0].y[k] - 100 * mean), <, 1e-9);
+  g_assert_cmpfloat (fabs (m->series[0].y_err[k] - 100 * sd), <, 1e-9);
+  g_assert_cmpfloat (sd, >, 0);
+  int i = vx_sweeps_view_line_point (0, k);
+  g_autofree char *tip = vx_sweeps_view_describe_point (sv, i);
+  g_autofree char *want = g_strdup_printf ("Untransformed at Read noise σR %g: %.1f %% top-1 "
+                                           "(mean of 3 seeds, standard deviation %.1f points",
+                                           x[k], 100 * mean, 100 * sd);
+  g_assert_true (g_str_has_prefix (tip, want));
+  /* σR is on the axis: changing it does not make the curves out of date */
+  g_settings_set_double (fx.settings, "sigma-r", 0.2);
+  wait_idle ();
+  g_assert_false (vx_sweeps_view_is_stale (sv, FALSE));
+  g_assert_true (vx_sweeps_view_is_stale (sv, TRUE));
+  g_settings_reset (fx.settings, "sigma-r");
+  wait_idle ();
+  vx_sweeps_view_set_x_param (sv, "gamma");
+  vx_sweeps_view_set_seeds (sv, 1);
+  gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "overview");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -238,6 +332,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/explorer-compare/run-history", test_run_history);
   g_test_add_func ("/explorer-compare/sweeps", test_sweeps);
+  g_test_add_func ("/explorer-compare/sweeps-axis-and-seeds", test_sweeps_axis_and_seeds);
   int status = g_test_run ();
 
   test_explorer_close (&fx);

@@ -1,17 +1,15 @@
-/* vx-sweeps-view.c: on-demand sweeps: accuracy vs γ (ablation grid) and over (α, β) */
+/* vx-sweeps-view.c: on-demand sweeps: accuracy vs a parameter (ablation grid) and over (α, β) */
 #define G_LOG_DOMAIN "vx-sweeps-view"
 #include "config.h"
 
 #include <gio/gio.h>
 #include <math.h>
 
-#include "vx-chart-card.h"
-#include "vx-chart-view.h"
 #include "vs-result-charts.h"
-#include "vx-sweeps-view.h"
+#include "vx-sweeps-view-private.h"
 #include "vx-task.h"
 
-static const double gammas[VX_SWEEP_N_GAMMAS] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+G_STATIC_ASSERT (VX_SWEEP_N_X == VX_SWEEP_AXIS_MAX_VALUES);
 /* the paper's ablation grid (Fig. 8): alpha, beta; alpha 0 = untransformed */
 static const double variants[VX_SWEEP_N_VARIANTS][2] = {
   { 0, 0 }, { 1, 1 }, { 2, 1 }, { 1, 0.25 }, { 2, 0.25 },
@@ -19,55 +17,40 @@ static const double variants[VX_SWEEP_N_VARIANTS][2] = {
 static const double alphas[VX_SWEEP_N_ALPHAS] = { 1, 1.5, 2, 2.5, 3, 4 };
 static const double betas[VX_SWEEP_N_BETAS] = { 0.1, 0.25, 0.5, 0.75, 1 };
 
-#define N_LINE_POINTS (VX_SWEEP_N_GAMMAS * VX_SWEEP_N_VARIANTS)
-#define N_POINTS (N_LINE_POINTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS)
-
-typedef struct {
-  double top1[N_POINTS];     /* NAN until computed */
-  double lo[N_POINTS], hi[N_POINTS];
-} SweepData;
-
-struct _VxSweepsView {
-  GtkWidget parent_instance;
-  GtkAdjustment *images_adjustment;
-  GtkLabel *status_label;
-  GtkProgressBar *progress_bar;
-  VxChartCard *lines_card, *heatmap_card;
-
-  VsSharedModel *model;
-  VsSharedData *data;
-  VsRunSettings run;
-  gboolean has_inputs;
-  VsChartStyle style;
-
-  GCancellable *cancellable;
-  gboolean running;
-  SweepData shown;
-  VsRunSettings shown_run;
-  int shown_images;
-  guint done;
-  char *error;
-  char *shown_model_id, *shown_data_id;   /* the files the shown points were computed on */
-  char *stale_lines, *stale_heat;         /* what changed since, as text; NULL: up to date */
-};
-
 G_DEFINE_FINAL_TYPE (VxSweepsView, vx_sweeps_view, GTK_TYPE_WIDGET)
 
 enum { SIGNAL_APPLY_SETTINGS, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-/* the hover and click radius around a point of the lines, px */
-#define HIT_RADIUS 12.0
-
-/* the settings of point i */
 static void
-point_settings (const VsRunSettings *base, guint i, VsRunSettings *out)
+axis_init (SweepAxis *ax, const VxXbarParam *p)
+{
+  ax->param = p;
+  ax->n = vx_sweep_axis_values (p, ax->x);
+}
+
+gboolean
+_vx_sweeps_is_point (const SweepAxis *ax, guint i)
+{
+  return i >= N_LINE_POINTS || i % VX_SWEEP_N_X < ax->n;
+}
+
+/* the points of a sweep on axis ax */
+static guint
+n_points (const SweepAxis *ax)
+{
+  return ax->n * VX_SWEEP_N_VARIANTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS;
+}
+
+void
+_vx_sweeps_point_settings (const SweepAxis *ax, const VsRunSettings *base, guint i,
+                           VsRunSettings *out)
 {
   *out = *base;
   if (i < N_LINE_POINTS)
     {
-      guint v = i / VX_SWEEP_N_GAMMAS, g = i % VX_SWEEP_N_GAMMAS;
-      out->xbar.gamma = gammas[g];
+      guint v = i / VX_SWEEP_N_X, g = i % VX_SWEEP_N_X;
+      vx_sweep_axis_set (ax->param, out, ax->x[g]);
       out->xbar.clipformer = variants[v][0] > 0;
       if (out->xbar.clipformer)
         {
@@ -89,38 +72,49 @@ point_settings (const VsRunSettings *base, guint i, VsRunSettings *out)
 static VsChartBox *
 lines_chart (VxSweepsView *self)
 {
-  VsChartBox *box = vs_chart_box_new (VS_CHART_KIND_LINES, "sweep-accuracy-vs-gamma", &self->style);
+  const SweepAxis *ax = &self->shown_axis;
+  g_autofree char *name = g_strdup_printf ("sweep-accuracy-vs-%s", ax->param->json_key);
+  VsChartBox *box = vs_chart_box_new (VS_CHART_KIND_LINES, name, &self->style);
   VxChartLines *m = &box->u.lines;
+  gboolean seeds = self->shown_seeds > 1;
   VxChartLineSeries *series = vs_chart_box_new0 (box, VxChartLineSeries, VX_SWEEP_N_VARIANTS);
   for (guint v = 0; v < VX_SWEEP_N_VARIANTS; v++)
     {
-      double *x = vs_chart_box_new0 (box, double, VX_SWEEP_N_GAMMAS);
-      double *y = vs_chart_box_new0 (box, double, VX_SWEEP_N_GAMMAS);
-      double *e = vs_chart_box_new0 (box, double, VX_SWEEP_N_GAMMAS);
-      for (guint g = 0; g < VX_SWEEP_N_GAMMAS; g++)
+      double *x = vs_chart_box_new0 (box, double, VX_SWEEP_N_X);
+      double *y = vs_chart_box_new0 (box, double, VX_SWEEP_N_X);
+      double *e = vs_chart_box_new0 (box, double, VX_SWEEP_N_X);
+      for (guint g = 0; g < ax->n; g++)
         {
-          guint i = v * VX_SWEEP_N_GAMMAS + g;
-          x[g] = gammas[g];
+          guint i = v * VX_SWEEP_N_X + g;
+          x[g] = ax->x[g];
           y[g] = 100 * self->shown.top1[i];
-          e[g] = 50 * (self->shown.hi[i] - self->shown.lo[i]);
+          e[g] = seeds ? 100 * self->shown.std[i] : 50 * (self->shown.hi[i] - self->shown.lo[i]);
         }
       series[v].label = v == 0 ? "Untransformed"
         : vs_chart_box_printf (box, "ClipFormer (%g, %g)", variants[v][0], variants[v][1]);
       series[v].x = x;
       series[v].y = y;
       series[v].y_err = e;
-      series[v].n_points = VX_SWEEP_N_GAMMAS;
+      series[v].n_points = ax->n;
       series[v].color_index = (int) v;
     }
   m->series = series;
   m->n_series = VX_SWEEP_N_VARIANTS;
-  m->x_title = "Write-noise factor γ";
+  g_autofree char *title = vx_sweep_axis_title (ax->param);
+  m->x_title = vs_chart_box_printf (box, "%s", title);
+  m->log_x = (ax->param->flags & (VX_XBAR_PARAM_LOG_SCALE | VX_XBAR_PARAM_POW2)) && ax->x[0] > 0;
   m->y_title = "Top-1 accuracy (%)";
   if (self->done == 0)
     m->base.empty_message = "Press Run Sweeps to compute";
-  m->base.subtitle = vs_chart_box_printf (box, "%s%d images per point · error bars: 95 %% interval",
-                                          self->stale_lines ? "Out of date · " : "",
-                                          self->shown_images);
+  if (seeds)
+    m->base.subtitle = vs_chart_box_printf (box, "%s%d images per point · mean of %d seeds · "
+                                            "error bars: ±1 standard deviation over the seeds",
+                                            self->stale_lines ? "Out of date · " : "",
+                                            self->shown_images, self->shown_seeds);
+  else
+    m->base.subtitle = vs_chart_box_printf (box, "%s%d images per point · error bars: 95 %% "
+                                            "interval", self->stale_lines ? "Out of date · " : "",
+                                            self->shown_images);
   return box;
 }
 
@@ -148,10 +142,13 @@ heatmap_chart (VxSweepsView *self)
   m->value_title = "Top-1 accuracy (%)";
   m->value_decimals = 1;
   if (self->done <= N_LINE_POINTS)
-    m->base.empty_message = "Computed after the γ sweep";
-  m->base.subtitle = vs_chart_box_printf (box, "%sClipFormer at γ = %g · %d images per point",
+    m->base.empty_message = "Computed after the lines";
+  g_autofree char *seeds = self->shown_seeds > 1
+                           ? g_strdup_printf (" · mean of %d seeds", self->shown_seeds) : NULL;
+  m->base.subtitle = vs_chart_box_printf (box, "%sClipFormer at γ = %g · %d images per point%s",
                                           self->stale_heat ? "Out of date · " : "",
-                                          self->shown_run.xbar.gamma, self->shown_images);
+                                          self->shown_run.xbar.gamma, self->shown_images,
+                                          seeds ? seeds : "");
   return box;
 }
 
@@ -161,9 +158,10 @@ heatmap_chart (VxSweepsView *self)
 static char *
 stale_text (VxSweepsView *self, gboolean heatmap)
 {
-  /* the sweeps vary ClipFormer and (the lines) γ; images are their own */
-  static const char *const skip_lines[] = { "clipformer", "alpha", "beta", "gamma", "images",
-                                            "repeats", NULL };
+  /* the sweeps vary ClipFormer and (the lines) their x parameter; images and seeds
+   * are their own */
+  const char *const skip_lines[] = { "clipformer", "alpha", "beta", "images", "repeats",
+                                     self->shown_axis.param->json_key, NULL };
   static const char *const skip_heat[] = { "clipformer", "alpha", "beta", "images", "repeats",
                                            NULL };
   if (self->done == 0 || (heatmap && self->done <= N_LINE_POINTS))
@@ -193,39 +191,88 @@ update_stale (VxSweepsView *self)
   return changed;
 }
 
-static char *
-status_text (VxSweepsView *self)
+static const VxXbarParam *
+chosen_param (VxSweepsView *self)
 {
+  guint k = gtk_drop_down_get_selected (self->x_dropdown);
+  const VxXbarParam *const *ps = vx_sweep_axis_params ();
+  for (guint i = 0; ps[i]; i++)
+    if (i == k)
+      return ps[i];
+  return vx_sweep_axis_by_json_key ("gamma");
+}
+
+static char *
+status_main (VxSweepsView *self)
+{
+  const SweepAxis *ax = &self->shown_axis;
+  g_autofree char *label = vx_xbar_param_plain_label (ax->param);
+  g_autofree char *seeds = self->shown_seeds > 1
+                           ? g_strdup_printf (" × %d seeds", self->shown_seeds) : g_strdup ("");
   if (self->error)
     return g_strdup (self->error);
   if (self->running)
-    return g_strdup_printf ("Point %u of %d…", self->done + 1, N_POINTS);
+    return g_strdup_printf ("Point %u of %u%s…", self->done_points + 1, n_points (ax), seeds);
   if (self->stale_lines || self->stale_heat)
     return g_strdup_printf ("%s out of date, changed since %s ran: %s. Run Sweeps to update.",
-                            !self->stale_heat ? "The γ sweep is"
+                            !self->stale_heat ? "The curves are"
                             : !self->stale_lines ? "The heatmap is" : "Both charts are",
                             self->stale_lines && self->stale_heat ? "they" : "it",
                             self->stale_heat ? self->stale_heat : self->stale_lines);
+  g_autofree char *skipped = self->skipped
+    ? g_strdup_printf (" %u left out: settings that do not fit together.", self->skipped)
+    : g_strdup ("");
   if (self->done == N_POINTS)
-    return g_strdup_printf ("%d points, %d images each, with the current settings "
-                            "(γ and ClipFormer varied). Hover a point for its value, "
-                            "click it to use its settings.", N_POINTS, self->shown_images);
+    return g_strdup_printf ("%u points%s, %d images each, with the current settings (%s and "
+                            "ClipFormer varied). Hover a point for its value, click it to use "
+                            "its settings.%s", n_points (ax), seeds, self->shown_images, label,
+                            skipped);
   if (self->done > 0)
-    return g_strdup_printf ("Cancelled after %u of %d points", self->done, N_POINTS);
-  return g_strdup_printf ("%d evaluations: γ 0–8 for five ClipFormer settings, then "
-                          "6 × 5 (α, β) at the current γ", N_POINTS);
+    return g_strdup_printf ("Cancelled after %u of %u points", self->done_points, n_points (ax));
+  return g_strdup_printf ("%u evaluations%s: %u values of %s for five ClipFormer settings, then "
+                          "6 × 5 (α, β) at the current γ", n_points (ax), seeds, ax->n, label);
+}
+
+static char *
+status_text (VxSweepsView *self)
+{
+  char *main = status_main (self);
+  const VxXbarParam *next = chosen_param (self);
+  if (self->done == 0 || self->running || next == self->shown_axis.param)
+    return main;
+  g_autofree char *label = vx_xbar_param_plain_label (next);
+  char *s = g_strdup_printf ("%s The next run sweeps %s.", main, label);
+  g_free (main);
+  return s;
+}
+
+/* "Accuracy vs write-noise factor γ" */
+static char *
+lines_title (const VxXbarParam *p)
+{
+  g_autofree char *label = vx_xbar_param_plain_label (p);
+  /* lower case unless the label starts with an abbreviation ("ON/OFF ratio") */
+  if (g_ascii_isupper (label[0]) && g_ascii_islower (label[1]))
+    label[0] = g_ascii_tolower (label[0]);
+  return g_strdup_printf ("Accuracy vs %s", label);
 }
 
 static void
 refresh (VxSweepsView *self)
 {
   update_stale (self);
+  g_autofree char *title = lines_title (self->shown_axis.param);
+  g_object_set (self->lines_card, "title", title, NULL);
+  /* the card is named as its chart (and its exported files) */
+  g_autofree char *name = g_strdup_printf ("sweep-accuracy-vs-%s", self->shown_axis.param->json_key);
+  gtk_widget_set_name (GTK_WIDGET (self->lines_card), name);
   g_autofree char *json = vs_run_settings_to_json_string (&self->shown_run, FALSE);
   vx_chart_card_set_box (self->lines_card, lines_chart (self));
   vx_chart_card_set_box (self->heatmap_card, heatmap_chart (self));
   vx_chart_card_set_settings_json (self->lines_card, json);
   vx_chart_card_set_settings_json (self->heatmap_card, json);
-  gtk_progress_bar_set_fraction (self->progress_bar, (double) self->done / N_POINTS);
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 (double) self->done_points / n_points (&self->shown_axis));
   g_autofree char *status = status_text (self);
   if (self->stale_lines || self->stale_heat)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "warning");
@@ -244,7 +291,8 @@ typedef struct {
   VsSharedModel *model;
   VsSharedData *data;
   VsRunSettings run;
-  int images;
+  SweepAxis axis;
+  int images, seeds;
   VxSweepsView *view;        /* kept alive by the callback's reference (vx-task.h) */
 } SweepJob;
 
@@ -252,7 +300,8 @@ typedef struct {
   VxSweepsView *view;        /* a reference, released on the main thread */
   GCancellable *cancellable;
   guint index;
-  double top1, lo, hi;
+  gboolean skipped;          /* settings that do not fit together: not computed */
+  double top1, lo, hi, std;
 } SweepPoint;
 
 static void
@@ -281,10 +330,13 @@ point_dispatch (gpointer data)
   VxSweepsView *self = p->view;
   if (p->cancellable != self->cancellable || g_cancellable_is_cancelled (p->cancellable))
     return G_SOURCE_REMOVE;
-  self->shown.top1[p->index] = p->top1;
+  self->shown.top1[p->index] = p->skipped ? NAN : p->top1;
   self->shown.lo[p->index] = p->lo;
   self->shown.hi[p->index] = p->hi;
+  self->shown.std[p->index] = p->std;
   self->done = p->index + 1;
+  self->done_points++;
+  self->skipped += p->skipped;
   refresh (self);
   return G_SOURCE_REMOVE;
 }
@@ -302,16 +354,28 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   GError *error = NULL;
   g_autoptr (VxModel) owned = NULL;
   const VxModel *m = vs_compute_prepare_model (job->model->model, &job->run, &owned, &error);
+  /* the outlier what-if changes the model itself: prepared for each of its values */
+  gboolean per_point = g_str_has_prefix (job->axis.param->json_key, "outlier_");
   for (guint i = 0; m && i < N_POINTS; i++)
     {
+      if (!_vx_sweeps_is_point (&job->axis, i))
+        continue;
       VsRunSettings s;
       SweepPoint *p = g_new0 (SweepPoint, 1);
-      point_settings (&job->run, i, &s);
+      _vx_sweeps_point_settings (&job->axis, &job->run, i, &s);
+      s.repeats = job->seeds;
       p->view = g_object_ref (job->view);
       p->cancellable = g_object_ref (cancellable);
       p->index = i;
-      gboolean ok = vs_compute_point (m, job->data->data, &s, job->images, sweep_cancelled,
-                                      cancellable, &p->top1, &p->lo, &p->hi, &error);
+      p->skipped = !vs_run_settings_validate (&s, NULL);
+      g_autoptr (VxModel) own_point = NULL;
+      const VxModel *pm = m;
+      if (!p->skipped && per_point && i < N_LINE_POINTS)
+        pm = vs_compute_prepare_model (job->model->model, &s, &own_point, &error);
+      gboolean ok = p->skipped
+                    || (pm && vs_compute_point (pm, job->data->data, &s, job->images,
+                                                sweep_cancelled, cancellable, &p->top1, &p->lo,
+                                                &p->hi, &p->std, &error));
       if (!ok)
         {
           point_free (p);
@@ -350,9 +414,11 @@ vx_sweeps_view_run (VxSweepsView *self)
   self->cancellable = g_cancellable_new ();
   g_clear_pointer (&self->error, g_free);
   for (guint i = 0; i < N_POINTS; i++)
-    self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = NAN;
-  self->done = 0;
+    self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = self->shown.std[i] = NAN;
+  self->done = self->done_points = self->skipped = 0;
   self->shown_run = self->run;
+  axis_init (&self->shown_axis, chosen_param (self));
+  self->shown_seeds = (int) gtk_adjustment_get_value (self->seeds_adjustment);
   g_free (self->shown_model_id);
   g_free (self->shown_data_id);
   self->shown_model_id = g_strdup (self->model->id);
@@ -367,6 +433,8 @@ vx_sweeps_view_run (VxSweepsView *self)
   job->data = vs_shared_data_ref (self->data);
   job->run = self->run;
   job->images = self->shown_images;
+  job->axis = self->shown_axis;
+  job->seeds = self->shown_seeds;
   job->view = self;
   vx_task_run (self, self->cancellable, TRUE, job, sweep_job_free, sweep_thread, sweep_done);
   refresh (self);
@@ -395,6 +463,42 @@ void
 vx_sweeps_view_set_images (VxSweepsView *self, int n)
 {
   gtk_adjustment_set_value (self->images_adjustment, n);
+}
+
+gboolean
+vx_sweeps_view_set_x_param (VxSweepsView *self, const char *json_key)
+{
+  const VxXbarParam *const *ps = vx_sweep_axis_params ();
+  for (guint i = 0; ps[i]; i++)
+    if (g_str_equal (ps[i]->json_key, json_key))
+      {
+        gtk_drop_down_set_selected (self->x_dropdown, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+vx_sweeps_view_set_seeds (VxSweepsView *self, int n)
+{
+  gtk_adjustment_set_value (self->seeds_adjustment, n);
+}
+
+/* the x parameter for the next run: before any run the charts show it already */
+static void
+on_x_param_changed (GtkDropDown *dropdown, GParamSpec *pspec, VxSweepsView *self)
+{
+  if (self->done == 0 && !self->running)
+    axis_init (&self->shown_axis, chosen_param (self));
+  refresh (self);
+}
+
+static void
+on_seeds_changed (GtkAdjustment *adjustment, VxSweepsView *self)
+{
+  if (self->done == 0 && !self->running)
+    self->shown_seeds = (int) gtk_adjustment_get_value (adjustment);
+  refresh (self);
 }
 
 guint
@@ -442,83 +546,15 @@ vx_sweeps_view_set_inputs (VxSweepsView *self, VsSharedModel *model, VsSharedDat
     }
 }
 
-/* ---- hover and click ------------------------------------------------------------------------- */
-
-int
-vx_sweeps_view_line_point (guint variant, guint gamma_index)
-{
-  g_return_val_if_fail (variant < VX_SWEEP_N_VARIANTS && gamma_index < VX_SWEEP_N_GAMMAS, -1);
-  return (int) (variant * VX_SWEEP_N_GAMMAS + gamma_index);
-}
-
-int
-vx_sweeps_view_cell_point (guint alpha_index, guint beta_index)
-{
-  g_return_val_if_fail (alpha_index < VX_SWEEP_N_ALPHAS && beta_index < VX_SWEEP_N_BETAS, -1);
-  return (int) (N_LINE_POINTS + beta_index * VX_SWEEP_N_ALPHAS + alpha_index);
-}
-
-int
-vx_sweeps_view_point_at (VxSweepsView *self, VxChartCard *card, double x, double y)
-{
-  g_return_val_if_fail (VX_IS_SWEEPS_VIEW (self), -1);
-  const VxChartLayout *l = vx_chart_view_get_layout (VX_CHART_VIEW (vx_chart_card_get_view (card)));
-  if (!l || l->no_data)
-    return -1;
-  if (card == self->heatmap_card)
-    {
-      for (guint b = 0; b < VX_SWEEP_N_BETAS; b++)
-        for (guint a = 0; a < VX_SWEEP_N_ALPHAS; a++)
-          {
-            VxChartRect r = vx_chart_layout_cell (l, b, a);
-            int i = vx_sweeps_view_cell_point (a, b);
-            if (x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height
-                && isfinite (self->shown.top1[i]))
-              return i;
-          }
-      return -1;
-    }
-  int best = -1;
-  double best_d2 = HIT_RADIUS * HIT_RADIUS;
-  for (guint i = 0; i < N_LINE_POINTS; i++)
-    {
-      if (!isfinite (self->shown.top1[i]))
-        continue;
-      double dx = vx_chart_layout_x_to_px (l, gammas[i % VX_SWEEP_N_GAMMAS]) - x;
-      double dy = vx_chart_layout_y_to_px (l, 100 * self->shown.top1[i]) - y;
-      if (dx * dx + dy * dy <= best_d2)
-        {
-          best = (int) i;
-          best_d2 = dx * dx + dy * dy;
-        }
-    }
-  return best;
-}
+/* ---- applying a point ------------------------------------------------------------------------ */
 
 /* the settings a click on point i applies: the sweep's, with the current images and repeats */
 static void
 applied_settings (VxSweepsView *self, int i, VsRunSettings *out)
 {
-  point_settings (&self->shown_run, (guint) i, out);
+  _vx_sweeps_point_settings (&self->shown_axis, &self->shown_run, (guint) i, out);
   out->n_images = self->run.n_images;
   out->repeats = self->run.repeats;
-}
-
-char *
-vx_sweeps_view_describe_point (VxSweepsView *self, int i)
-{
-  g_return_val_if_fail (VX_IS_SWEEPS_VIEW (self), NULL);
-  if (i < 0 || i >= N_POINTS || !isfinite (self->shown.top1[i]))
-    return NULL;
-  VsRunSettings s;
-  point_settings (&self->shown_run, (guint) i, &s);
-  g_autofree char *label = vs_result_config_label (&s.xbar);
-  gboolean stale = i < N_LINE_POINTS ? self->stale_lines != NULL : self->stale_heat != NULL;
-  return g_strdup_printf ("%s at γ %g: %.1f %% top-1 (95 %% interval %.1f–%.1f %%, %d images)\n"
-                          "Click to use these settings%s (Ctrl+Z undoes it)",
-                          label, s.xbar.gamma, 100 * self->shown.top1[i], 100 * self->shown.lo[i],
-                          100 * self->shown.hi[i], self->shown_images,
-                          stale ? ", with the other settings as the sweep ran" : "");
 }
 
 void
@@ -530,38 +566,6 @@ vx_sweeps_view_apply_point (VxSweepsView *self, int i)
   VsRunSettings s;
   applied_settings (self, i, &s);
   g_signal_emit (self, signals[SIGNAL_APPLY_SETTINGS], 0, &s);
-}
-
-static gboolean
-on_query_tooltip (GtkWidget *view, int x, int y, gboolean keyboard, GtkTooltip *tooltip,
-                  VxSweepsView *self)
-{
-  VxChartCard *card = VX_CHART_CARD (gtk_widget_get_ancestor (view, VX_TYPE_CHART_CARD));
-  g_autofree char *text = vx_sweeps_view_describe_point (self,
-                                                         vx_sweeps_view_point_at (self, card, x, y));
-  if (!text)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
-}
-
-static void
-on_click_released (GtkGestureClick *click, int n_press, double x, double y, VxSweepsView *self)
-{
-  VxChartCard *card = g_object_get_data (G_OBJECT (click), "vx-card");
-  vx_sweeps_view_apply_point (self, vx_sweeps_view_point_at (self, card, x, y));
-}
-
-const char *
-vx_sweeps_view_get_status (VxSweepsView *self)
-{
-  return gtk_label_get_label (self->status_label);
-}
-
-gboolean
-vx_sweeps_view_is_stale (VxSweepsView *self, gboolean heatmap)
-{
-  return (heatmap ? self->stale_heat : self->stale_lines) != NULL;
 }
 
 /* ---- GObject --------------------------------------------------------------------------------- */
@@ -616,6 +620,8 @@ vx_sweeps_view_class_init (VxSweepsViewClass *klass)
   g_type_ensure (VX_TYPE_CHART_CARD);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/vitx/Explorer/vx-sweeps-view.ui");
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, images_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, VxSweepsView, seeds_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, VxSweepsView, x_dropdown);
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, status_label);
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, lines_card);
@@ -633,20 +639,22 @@ vx_sweeps_view_init (VxSweepsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->style.font_scale = 1.0;
   for (guint i = 0; i < N_POINTS; i++)
-    self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = NAN;
+    self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = self->shown.std[i] = NAN;
   vs_run_settings_init (&self->run);
   self->shown_run = self->run;
   self->shown_images = (int) gtk_adjustment_get_value (self->images_adjustment);
-  VxChartCard *cards[] = { self->lines_card, self->heatmap_card };
-  for (guint i = 0; i < G_N_ELEMENTS (cards); i++)
+  self->shown_seeds = (int) gtk_adjustment_get_value (self->seeds_adjustment);
+  g_autoptr (GtkStringList) titles = gtk_string_list_new (NULL);
+  for (const VxXbarParam *const *p = vx_sweep_axis_params (); *p; p++)
     {
-      GtkWidget *view = vx_chart_card_get_view (cards[i]);
-      gtk_widget_set_has_tooltip (view, TRUE);
-      g_signal_connect (view, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
-      GtkGesture *click = gtk_gesture_click_new ();
-      g_object_set_data (G_OBJECT (click), "vx-card", cards[i]);
-      g_signal_connect (click, "released", G_CALLBACK (on_click_released), self);
-      gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (click));
+      g_autofree char *t = vx_sweep_axis_title (*p);
+      gtk_string_list_append (titles, t);
     }
+  gtk_drop_down_set_model (self->x_dropdown, G_LIST_MODEL (titles));
+  vx_sweeps_view_set_x_param (self, "gamma");
+  axis_init (&self->shown_axis, chosen_param (self));
+  g_signal_connect (self->x_dropdown, "notify::selected", G_CALLBACK (on_x_param_changed), self);
+  g_signal_connect (self->seeds_adjustment, "value-changed", G_CALLBACK (on_seeds_changed), self);
+  _vx_sweeps_view_hover_init (self);
   refresh (self);
 }
