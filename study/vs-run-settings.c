@@ -325,8 +325,8 @@ vs_run_settings_describe_changes (const VsRunSettings *s, const VsRunSettings *a
   for (guint i = 0; i < n; i++)
     {
       const VxXbarParam *p = &ps[i];
-      if (!p->settings_key || (p->flags & VX_XBAR_PARAM_DERIVED)
-          || (skip && g_strv_contains (skip, p->json_key)))
+      /* what the explorer sets (the ON/OFF ratio, derived in the JSON, included) */
+      if (!p->settings_key || (skip && g_strv_contains (skip, p->json_key)))
         continue;
       g_autofree char *before = NULL;
       g_autofree char *now = xbar_param_change (p, &s->xbar, &against->xbar, &before);

@@ -202,7 +202,7 @@ test_sweeps (void)
   g_assert_false (g_settings_get_boolean (fx.settings, "clipformer"));
   g_assert_cmpfloat (g_settings_get_double (fx.settings, "beta"), ==, 1.0);
 
-  /* out of date: γ only the heatmap; the read noise both */
+  /* out of date: γ only the heatmap; the ON/OFF ratio both */
   g_settings_set_double (fx.settings, "gamma", 5.0);
   wait_idle ();
   g_assert_false (vx_sweeps_view_is_stale (sv, FALSE));
@@ -213,14 +213,15 @@ test_sweeps (void)
   drawn_layout (heat);
   g_assert_true (g_str_has_prefix (vx_chart_card_get_box (heat)->u.heatmap.base.subtitle,
                                    "Out of date · "));
-  g_settings_set_double (fx.settings, "sigma-r", 0.1);
+  g_settings_set_double (fx.settings, "on-off-ratio", 50);
   wait_idle ();
   g_assert_true (vx_sweeps_view_is_stale (sv, FALSE));
+  g_test_message ("%s", vx_sweeps_view_get_status (sv));
   g_assert_true (g_str_has_prefix (vx_sweeps_view_get_status (sv), "Both charts are out of date"));
-  g_assert_nonnull (strstr (vx_sweeps_view_get_status (sv), "0.1 (was 0.05)"));
+  g_assert_nonnull (strstr (vx_sweeps_view_get_status (sv), "ON/OFF ratio 50 × (was 100 ×)"));
   g_assert_true (g_str_has_prefix (vx_chart_card_get_box (lines)->u.lines.base.subtitle,
                                    "Out of date · "));
-  g_settings_reset (fx.settings, "sigma-r");
+  g_settings_reset (fx.settings, "on-off-ratio");
   g_settings_reset (fx.settings, "gamma");
   wait_idle ();
   g_assert_false (vx_sweeps_view_is_stale (sv, FALSE));
