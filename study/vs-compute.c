@@ -287,7 +287,7 @@ vs_compute_reference (const VxModel *m, const VxDataset *ds, const VsRunSettings
 gboolean
 vs_compute_point (const VxModel *m, const VxDataset *ds, const VsRunSettings *s, int n,
                   VsCancelFunc cancelled, gpointer user, double *top1, double *lo, double *hi,
-                  GError **error)
+                  double *std, GError **error)
 {
   CancelRelay relay = { cancelled, user };
   VxXbarEvalOpts o = { 0 };
@@ -303,6 +303,8 @@ vs_compute_point (const VxModel *m, const VxDataset *ds, const VsRunSettings *s,
   *top1 = x.top1_mean;
   *lo = x.top1_lo;
   *hi = x.top1_hi;
+  if (std)
+    *std = x.top1_std;
   vx_xbar_eval_result_clear (&x);
   return TRUE;
 }

@@ -70,10 +70,13 @@ gboolean vs_compute_ideal (const VxModel *m, const VxDataset *ds, int n, VsCance
 gboolean vs_compute_reference (const VxModel *m, const VxDataset *ds, const VsRunSettings *s,
                                VxXbarEvalResult *out, GError **error);
 
-/* One point of a sweep: accuracy (mean over s->repeats) on the first n images. */
+/* One point of a sweep: accuracy (mean over s->repeats, the seeds xbar.seed ..
+ * xbar.seed + repeats - 1) on the first n images; lo, hi: the 95 % interval of the
+ * pooled repeats; std (nullable): the sample standard deviation over the repeats
+ * (0 for one). */
 gboolean vs_compute_point (const VxModel *m, const VxDataset *ds, const VsRunSettings *s, int n,
                            VsCancelFunc cancelled, gpointer user, double *top1, double *lo,
-                           double *hi, GError **error);
+                           double *hi, double *std, GError **error);
 
 /* One test image through the ideal and the crossbar network. */
 typedef struct {

@@ -7,7 +7,7 @@
 #include "vs-result-charts.h"
 
 /* series colours, the same design always in the same colour */
-enum { COLOR_PLAIN = 0, COLOR_CLIP = 1, COLOR_SRAM = 2, COLOR_IDEAL = 3 };
+enum { COLOR_PLAIN = 0, COLOR_CLIP = 1, COLOR_SRAM = 2, COLOR_IDEAL = 3, COLOR_WRITTEN = 4 };
 
 char *
 vs_result_config_label (const VxXbarConfig *cfg)
@@ -30,6 +30,30 @@ summed_counts (VsChartBox *box, const VxXbarHist *h, int stage)
   return counts;
 }
 
+/* as programmed, and as written where gathered; *note: what the chart leaves out */
+static guint
+written_series (VsChartBox *box, const VxXbarHist *h, const VxXbarConfig *cfg,
+                VxChartHistogramSeries *series, const char **note)
+{
+  guint n = 0;
+  series[n++] = (VxChartHistogramSeries) { cfg->clipformer ? "As programmed (after ClipFormer)"
+                                           : "As programmed (ClipFormer off)",
+                                           summed_counts (box, h, 1), VX_CHART_HISTOGRAM_FILLED,
+                                           cfg->clipformer ? COLOR_CLIP : COLOR_PLAIN };
+  if (!vx_xbar_hist_has_written (h))
+    {
+      *note = "written conductances are gathered in functional mode only";
+      return n;
+    }
+  series[n++] = (VxChartHistogramSeries) { "As written (after write noise)",
+                                           summed_counts (box, h, 2), VX_CHART_HISTOGRAM_OUTLINE,
+                                           COLOR_WRITTEN };
+  double out = (double) (h->below[0] + h->below[1] + h->above[0] + h->above[1]);
+  *note = vs_chart_box_printf (box, "%.1f %% of cells written outside [G_min, G_max], not drawn",
+                               100.0 * out / (h->cells[2][0] + h->cells[2][1]));
+  return n;
+}
+
 VsChartBox *
 vs_result_chart_histogram (const VsRunResult *r, int block, int kv, VsHistStage stage,
                            gboolean log_y, const VsChartStyle *style)
@@ -49,7 +73,10 @@ vs_result_chart_histogram (const VsRunResult *r, int block, int kv, VsHistStage 
   const VxXbarConfig *cfg = &r->settings.xbar;
   VxChartHistogramSeries *series = vs_chart_box_new0 (box, VxChartHistogramSeries, 2);
   guint n = 0;
-  if (!cfg->clipformer)
+  const char *note = NULL;
+  if (stage == VS_HIST_WRITTEN)
+    n = written_series (box, h, cfg, series, &note);
+  else if (!cfg->clipformer)
     {
       series[n++] = (VxChartHistogramSeries) { "As programmed (ClipFormer off)",
                                                summed_counts (box, h, 0),
@@ -64,6 +91,9 @@ vs_result_chart_histogram (const VsRunResult *r, int block, int kv, VsHistStage 
         series[n++] = (VxChartHistogramSeries) { "After ClipFormer", summed_counts (box, h, 1),
                                                  stage == VS_HIST_BOTH ? VX_CHART_HISTOGRAM_OUTLINE
                                                  : VX_CHART_HISTOGRAM_FILLED, COLOR_CLIP };
+    }
+  if (cfg->clipformer)
+    {
       if (cfg->beta < 1.0)
         {
           m->clip.value = cfg->beta * cfg->g_max;
@@ -78,8 +108,9 @@ vs_result_chart_histogram (const VsRunResult *r, int block, int kv, VsHistStage 
   m->x_min = h->g_lo;
   m->x_max = h->g_hi;
   g_autofree char *label = vs_result_config_label (cfg);
-  m->base.subtitle = vs_chart_box_printf (box, "Block %d · %s · %d images · %s", block + 1,
-                                          kv ? "V" : "Kᵀ", r->snr_images, label);
+  m->base.subtitle = vs_chart_box_printf (box, "Block %d · %s · %d images · %s%s%s", block + 1,
+                                          kv ? "V" : "Kᵀ", r->snr_images, label,
+                                          note ? " · " : "", note ? note : "");
   return box;
 }
 

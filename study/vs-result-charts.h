@@ -18,6 +18,7 @@ typedef enum {
   VS_HIST_BEFORE,      /* as mapped (before ClipFormer) */
   VS_HIST_AFTER,       /* as programmed (after ClipFormer) */
   VS_HIST_BOTH,
+  VS_HIST_WRITTEN,     /* as programmed, and as written (after write noise) overlaid */
 } VsHistStage;
 
 /* "ClipFormer (2, 0.25)" or "Untransformed", newly allocated */

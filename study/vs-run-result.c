@@ -19,15 +19,16 @@ hist_init (VxXbarHist *h, int bins, double g_lo, double g_hi)
   h->bins = bins;
   h->g_lo = g_lo;
   h->g_hi = g_hi;
-  h->counts = g_new0 (guint64, (size_t) 4 * bins);
-  h->max_level[0] = h->max_level[1] = -1;
+  h->counts = g_new0 (guint64, vx_xbar_hist_len (bins));
+  for (int s = 0; s < VX_XBAR_HIST_STAGES; s++)
+    h->max_level[s] = -1;
 }
 
 static void
 hist_copy (VxXbarHist *dst, const VxXbarHist *src)
 {
   *dst = *src;
-  dst->counts = g_memdup2 (src->counts, sizeof (guint64) * 4 * src->bins);
+  dst->counts = g_memdup2 (src->counts, sizeof (guint64) * vx_xbar_hist_len (src->bins));
 }
 
 static void
@@ -229,6 +230,33 @@ add_number (JsonBuilder *b, const char *name, double v)
 }
 
 static void
+add_pair (JsonBuilder *b, const char *name, const guint64 v[2])
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, (gint64) v[0]);
+  json_builder_add_int_value (b, (gint64) v[1]);
+  json_builder_end_array (b);
+}
+
+/* stage s's rows, cells and cells at G_min */
+static void
+add_stage_counts (JsonBuilder *b, const VxXbarHist *h, int s)
+{
+  for (int a = 0; a < 2; a++)
+    {
+      const guint64 *row = vx_xbar_hist_row (h, s, a);
+      json_builder_set_member_name (b, a ? "g_minus" : "g_plus");
+      json_builder_begin_array (b);
+      for (int k = 0; k < h->bins; k++)
+        json_builder_add_int_value (b, (gint64) row[k]);
+      json_builder_end_array (b);
+    }
+  add_pair (b, "cells", h->cells[s]);
+  add_pair (b, "at_gmin", h->at_gmin[s]);
+}
+
+static void
 add_hist (JsonBuilder *b, const VxXbarHist *h, int index)
 {
   json_builder_begin_object (b);
@@ -245,30 +273,22 @@ add_hist (JsonBuilder *b, const VxXbarHist *h, int index)
   for (int s = 0; s < 2; s++)
     {
       json_builder_begin_object (b);
-      for (int a = 0; a < 2; a++)
-        {
-          const guint64 *row = vx_xbar_hist_row (h, s, a);
-          json_builder_set_member_name (b, a ? "g_minus" : "g_plus");
-          json_builder_begin_array (b);
-          for (int k = 0; k < h->bins; k++)
-            json_builder_add_int_value (b, (gint64) row[k]);
-          json_builder_end_array (b);
-        }
-      json_builder_set_member_name (b, "cells");
-      json_builder_begin_array (b);
-      json_builder_add_int_value (b, (gint64) h->cells[s][0]);
-      json_builder_add_int_value (b, (gint64) h->cells[s][1]);
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "at_gmin");
-      json_builder_begin_array (b);
-      json_builder_add_int_value (b, (gint64) h->at_gmin[s][0]);
-      json_builder_add_int_value (b, (gint64) h->at_gmin[s][1]);
-      json_builder_end_array (b);
+      add_stage_counts (b, h, s);
       json_builder_set_member_name (b, "max_level");
       json_builder_add_int_value (b, h->max_level[s]);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  if (vx_xbar_hist_has_written (h))
+    {
+      /* a member of its own, so files without it still read */
+      json_builder_set_member_name (b, "written");
+      json_builder_begin_object (b);
+      add_stage_counts (b, h, 2);
+      add_pair (b, "below_gmin", h->below);
+      add_pair (b, "above_gmax", h->above);
+      json_builder_end_object (b);
+    }
   json_builder_end_object (b);
 }
 
@@ -468,6 +488,28 @@ read_kv_stats (Reader *parent, JsonNode *node, VxKvStats *s)
 }
 
 static void
+read_pair (Reader *rd, const char *name, guint64 v[2])
+{
+  JsonArray *arr = rd->failed ? NULL : read_array (rd, name, 2);
+  for (int a = 0; arr && !rd->failed && a < 2; a++)
+    v[a] = element_int (rd, arr, a, name, 0, G_MAXINT64);
+}
+
+static void
+read_stage_counts (Reader *sr, VxXbarHist *h, int s)
+{
+  for (int a = 0; a < 2 && !sr->failed; a++)
+    {
+      JsonArray *row = read_array (sr, a ? "g_minus" : "g_plus", h->bins);
+      guint64 *dst = vx_xbar_hist_row (h, s, a);
+      for (int k = 0; row && !sr->failed && k < h->bins; k++)
+        dst[k] = element_int (sr, row, k, "counts", 0, G_MAXINT64);
+    }
+  read_pair (sr, "cells", h->cells[s]);
+  read_pair (sr, "at_gmin", h->at_gmin[s]);
+}
+
+static void
 read_hist (Reader *parent, JsonNode *node, VxXbarHist *h)
 {
   Reader rd = { node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL,
@@ -494,23 +536,25 @@ read_hist (Reader *parent, JsonNode *node, VxXbarHist *h)
           reader_fail (&rd, "stages", "two objects");
           break;
         }
-      for (int a = 0; a < 2 && !sr.failed; a++)
-        {
-          JsonArray *row = read_array (&sr, a ? "g_minus" : "g_plus", bins);
-          guint64 *dst = vx_xbar_hist_row (h, s, a);
-          for (int k = 0; row && !sr.failed && k < bins; k++)
-            dst[k] = element_int (&sr, row, k, "counts", 0, G_MAXINT64);
-        }
-      JsonArray *cells = sr.failed ? NULL : read_array (&sr, "cells", 2);
-      JsonArray *gmin = sr.failed ? NULL : read_array (&sr, "at_gmin", 2);
-      for (int a = 0; cells && gmin && !sr.failed && a < 2; a++)
-        {
-          h->cells[s][a] = element_int (&sr, cells, a, "cells", 0, G_MAXINT64);
-          h->at_gmin[s][a] = element_int (&sr, gmin, a, "at_gmin", 0, G_MAXINT64);
-        }
+      read_stage_counts (&sr, h, s);
       if (!sr.failed)
         h->max_level[s] = read_int (&sr, "max_level", -1, 65535);
       rd.failed = sr.failed;
+    }
+  if (!rd.failed && json_object_has_member (rd.o, "written"))
+    {
+      JsonNode *wn = json_object_get_member (rd.o, "written");
+      Reader wr = { JSON_NODE_HOLDS_OBJECT (wn) ? json_node_get_object (wn) : NULL,
+                    "study results: histogram written", rd.error, rd.failed };
+      if (!wr.o)
+        reader_fail (&rd, "written", "an object");
+      else
+        {
+          read_stage_counts (&wr, h, 2);
+          read_pair (&wr, "below_gmin", h->below);
+          read_pair (&wr, "above_gmax", h->above);
+          rd.failed = wr.failed;
+        }
     }
   parent->failed = rd.failed;
 }

@@ -260,3 +260,87 @@ vs_run_settings_cache_key (const VsRunSettings *s, const char *model_id, const c
   g_autofree char *json = vs_run_settings_to_json_string (s, FALSE);
   return g_strdup_printf ("%s|%s|%s", model_id ? model_id : "-", data_id ? data_id : "-", json);
 }
+
+/* ---- what differs between two settings -------------------------------------------------------- */
+
+static char *
+param_value_text (const VxXbarParam *p, double v)
+{
+  if (p->type == VX_XBAR_PARAM_BOOL)
+    return g_strdup (v != 0 ? "on" : "off");
+  if (p->type == VX_XBAR_PARAM_ENUM || p->type == VX_XBAR_PARAM_PRESET)
+    {
+      const VxXbarParamChoice *c = vx_xbar_param_choice_by_value (p, (int) v);
+      return g_strdup (c ? c->label : "?");
+    }
+  return g_strdup_printf ("%g%s%s", v, *p->unit ? " " : "", p->unit);
+}
+
+static void
+append_change (GString *out, const VxXbarParam *p, const char *now, const char *before)
+{
+  g_autofree char *label = vx_xbar_param_plain_label (p);
+  g_string_append_printf (out, "%s%s %s", out->len ? " · " : "", label, now);
+  if (before)
+    g_string_append_printf (out, " (was %s)", before);
+}
+
+/* one crossbar parameter: its value in a and b as text, NULL when they are equal */
+static char *
+xbar_param_change (const VxXbarParam *p, const VxXbarConfig *a, const VxXbarConfig *b,
+                   char **before)
+{
+  *before = NULL;
+  if (p->type == VX_XBAR_PARAM_MASK)
+    {
+      if (vx_xbar_param_get_mask (p, a) == vx_xbar_param_get_mask (p, b))
+        return NULL;
+      *before = g_strdup ("another choice");
+      return g_strdup ("changed");
+    }
+  if (p->type == VX_XBAR_PARAM_UINT64)
+    {
+      guint64 x = vx_xbar_param_get_uint64 (p, a), y = vx_xbar_param_get_uint64 (p, b);
+      if (x == y)
+        return NULL;
+      *before = g_strdup_printf ("%" G_GUINT64_FORMAT, y);
+      return g_strdup_printf ("%" G_GUINT64_FORMAT, x);
+    }
+  gboolean preset = p->type == VX_XBAR_PARAM_PRESET;
+  double x = preset ? vx_xbar_param_get_int (p, a) : vx_xbar_param_get_number (p, a);
+  double y = preset ? vx_xbar_param_get_int (p, b) : vx_xbar_param_get_number (p, b);
+  if (x == y)
+    return NULL;
+  *before = param_value_text (p, y);
+  return param_value_text (p, x);
+}
+
+char *
+vs_run_settings_describe_changes (const VsRunSettings *s, const VsRunSettings *against,
+                                  const char *const *skip, gboolean was)
+{
+  GString *out = g_string_new (NULL);
+  guint n;
+  const VxXbarParam *ps = vx_xbar_params (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      const VxXbarParam *p = &ps[i];
+      /* what the explorer sets (the ON/OFF ratio, derived in the JSON, included) */
+      if (!p->settings_key || (skip && g_strv_contains (skip, p->json_key)))
+        continue;
+      g_autofree char *before = NULL;
+      g_autofree char *now = xbar_param_change (p, &s->xbar, &against->xbar, &before);
+      if (now)
+        append_change (out, p, now, was ? before : NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (run_params); i++)
+    {
+      const VxXbarParam *p = &run_params[i];
+      double v = vs_run_param_get (p, s), w = vs_run_param_get (p, against);
+      if (v == w || (skip && g_strv_contains (skip, p->json_key)))
+        continue;
+      g_autofree char *now = param_value_text (p, v), *before = param_value_text (p, w);
+      append_change (out, p, now, was ? before : NULL);
+    }
+  return g_string_free (out, FALSE);
+}

@@ -59,6 +59,13 @@ char     *vs_run_settings_to_json_string (const VsRunSettings *s, gboolean prett
  * errors (VX_ERROR_FORMAT) naming the member; the result is validated. */
 gboolean  vs_run_settings_from_json     (VsRunSettings *s, JsonNode *node, GError **error);
 
+/* The settings of s that differ from `against`, each as "label value", joined by " · "
+ * ("Write-noise factor γ 5 · ON/OFF ratio 50"); with `was`, each followed by
+ * " (was 3)". Parameters whose JSON member is in `skip` (nullable, NULL-terminated)
+ * are left out. "" when nothing differs. Newly allocated. */
+char     *vs_run_settings_describe_changes (const VsRunSettings *s, const VsRunSettings *against,
+                                            const char *const *skip, gboolean was);
+
 /* The cache key: the compact settings JSON with the model's and the dataset's ids. */
 char     *vs_run_settings_cache_key     (const VsRunSettings *s, const char *model_id,
                                          const char *data_id);

@@ -1,29 +1,18 @@
-/* test-explorer-physics.c: the explorer under Xvfb: the accuracy's change, a pinned baseline, the Sample view's shared scale and misclassified images */
+/* test-explorer-physics.c: the explorer under Xvfb: the accuracy's change, a pinned baseline, the Sample view's shared scale and misclassified images, the written K/V histogram */
 #define G_LOG_DOMAIN "test-explorer-physics"
 #include "config.h"
 
 #include <math.h>
 
-#include "test-explorer-common.h"
-#include "vx-application.h"
-#include "vx-settings.h"
-#include "vx-window-private.h"
+#include "test-explorer-window.h"
+#include "vs-result-charts.h"
 
-#define WAIT_MS 300000
-
-static struct {
-  VxApplication *app;
-  GSettings *settings;
-  VxWindow *win;
-  char *dir;
-  char *data_dir;
-  char *model_path;
-} fx;
+static TestExplorer fx;
 
 static void
 wait_idle (void)
 {
-  g_assert_true (vx_window_wait_idle (fx.win, test_wait_ms (WAIT_MS)));
+  test_explorer_wait_idle (&fx);
 }
 
 static VsRunResult *
@@ -136,41 +125,69 @@ test_sample (void)
   gtk_widget_activate_action (GTK_WIDGET (fx.win), "win.show-view", "s", "overview");
 }
 
+/* spread (standard deviation, in bins) of a histogram series */
+static double
+series_spread (const VxChartHistogram *m, guint series)
+{
+  double n = 0, s1 = 0, s2 = 0;
+  for (guint k = 0; k < m->n_bins; k++)
+    {
+      double c = m->series[series].counts[k];
+      n += c;
+      s1 += c * k;
+      s2 += c * k * k;
+    }
+  g_assert_cmpfloat (n, >, 0);
+  return sqrt (s2 / n - (s1 / n) * (s1 / n));
+}
+
+static void
+test_histogram_written (void)
+{
+  /* the card's "Written" choice: as programmed against as written */
+  g_settings_set_enum (fx.settings, "hist-stage", VS_HIST_WRITTEN);
+  g_assert_cmpuint (gtk_drop_down_get_selected (fx.win->stage_dropdown), ==, 3);
+  g_settings_set_double (fx.settings, "gamma", 0.0);
+  wait_idle ();
+  const VxChartHistogram *m = &vx_chart_card_get_box (vx_window_get_card (fx.win, "kv-histogram"))->u.histogram;
+  g_assert_cmpuint (m->n_series, ==, 2);
+  g_assert_cmpstr (m->series[1].label, ==, "As written (after write noise)");
+  for (guint k = 0; k < m->n_bins; k++)
+    g_assert_cmpfloat (m->series[0].counts[k], ==, m->series[1].counts[k]);
+  g_assert_nonnull (strstr (m->base.subtitle, "0.0 % of cells written outside"));
+  double flat = series_spread (m, 1);
+
+  g_settings_set_double (fx.settings, "gamma", 5.0);
+  wait_idle ();
+  m = &vx_chart_card_get_box (vx_window_get_card (fx.win, "kv-histogram"))->u.histogram;
+  g_assert_cmpuint (m->n_series, ==, 2);
+  g_assert_cmpfloat (series_spread (m, 1), >, series_spread (m, 0));
+  g_assert_cmpfloat (series_spread (m, 1), >, flat);
+  /* the share the subtitle names is the result's */
+  VsRunResult *r = result ();
+  const VxXbarHist *h = vs_run_result_hist (r, g_settings_get_int (fx.settings, "hist-block"),
+                                            g_settings_get_enum (fx.settings, "hist-matrix"));
+  guint64 out = h->below[0] + h->below[1] + h->above[0] + h->above[1];
+  g_assert_cmpuint (out, >, 0);
+  g_autofree char *share = g_strdup_printf ("%.1f %% of cells written outside",
+                                            100.0 * out / (h->cells[2][0] + h->cells[2][1]));
+  g_assert_nonnull (strstr (m->base.subtitle, share));
+  g_settings_reset (fx.settings, "hist-stage");
+  g_settings_reset (fx.settings, "gamma");
+  wait_idle ();
+}
+
 int
 main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
-  g_autoptr (GError) error = NULL;
-  fx.dir = test_mkdtemp ();
-  fx.data_dir = g_build_filename (fx.dir, "data", NULL);
-  g_mkdir (fx.data_dir, 0755);
-  g_autoptr (VxDataset) eval = test_eval_dataset ();
-  test_write_idx (eval, fx.data_dir);
-  fx.model_path = test_model_path (fx.dir);
-
-  fx.app = vx_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (fx.app), NULL, &error));
-  g_assert_no_error (error);
-  fx.settings = vx_application_get_settings (fx.app);
-  vx_settings_reset_paper_defaults (fx.settings);
-  g_settings_set_int (fx.settings, "test-images", 128);
-  fx.win = vx_window_new (GTK_APPLICATION (fx.app), fx.settings);
-  gtk_window_set_default_size (GTK_WINDOW (fx.win), 1280, 800);
-  g_assert_true (vx_window_load_model (fx.win, fx.model_path, &error));
-  g_assert_true (vx_window_load_dataset (fx.win, fx.data_dir, &error));
-  g_assert_no_error (error);
-  gtk_window_present (GTK_WINDOW (fx.win));
-  wait_idle ();
+  test_explorer_open (&fx, 128);
 
   g_test_add_func ("/explorer-physics/delta-and-baseline", test_delta_and_baseline);
   g_test_add_func ("/explorer-physics/sample-scale-and-misclassified", test_sample);
+  g_test_add_func ("/explorer-physics/histogram-written", test_histogram_written);
   int status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (fx.win));
-  g_object_unref (fx.app);
-  test_rmdir (fx.dir);
-  g_free (fx.dir);
-  g_free (fx.data_dir);
-  g_free (fx.model_path);
+  test_explorer_close (&fx);
   return status;
 }

@@ -145,8 +145,10 @@ test_stages_exact (void)
       for (int b = 0; b < r->depth; b++)
         {
           g_assert_cmpfloat (r->snr_db[b], ==, x.snr_db[b]);
-          g_assert_cmpmem (r->hists[b * 2].counts, sizeof (guint64) * 4 * r->hists[b * 2].bins,
-                           x.hists[b * 2].counts, sizeof (guint64) * 4 * x.hists[b * 2].bins);
+          g_assert_cmpmem (r->hists[b * 2].counts,
+                           sizeof (guint64) * vx_xbar_hist_len (r->hists[b * 2].bins),
+                           x.hists[b * 2].counts,
+                           sizeof (guint64) * vx_xbar_hist_len (x.hists[b * 2].bins));
         }
       vx_xbar_eval_result_clear (&x);
     }
@@ -400,7 +402,12 @@ assert_results_equal (const VsRunResult *a, const VsRunResult *b)
     {
       const VxXbarHist *x = &a->hists[i], *y = &b->hists[i];
       g_assert_cmpint (x->bins, ==, y->bins);
-      g_assert_cmpmem (x->counts, sizeof (guint64) * 4 * x->bins, y->counts, sizeof (guint64) * 4 * y->bins);
+      /* all three stages, the written one included */
+      g_assert_true (vx_xbar_hist_has_written (x));
+      g_assert_cmpmem (x->counts, sizeof (guint64) * vx_xbar_hist_len (x->bins),
+                       y->counts, sizeof (guint64) * vx_xbar_hist_len (y->bins));
+      g_assert_cmpmem (x->below, sizeof x->below, y->below, sizeof y->below);
+      g_assert_cmpmem (x->above, sizeof x->above, y->above, sizeof y->above);
       g_assert_cmpmem (x->cells, sizeof x->cells, y->cells, sizeof y->cells);
       g_assert_cmpmem (x->at_gmin, sizeof x->at_gmin, y->at_gmin, sizeof y->at_gmin);
       g_assert_cmpint (x->max_level[1], ==, y->max_level[1]);

@@ -502,7 +502,7 @@ test_sweeps (void)
   wait_idle ();
   g_assert_false (vx_sweeps_view_is_running (sv));
   g_assert_cmpuint (vx_sweeps_view_get_done (sv), ==,
-                    VX_SWEEP_N_GAMMAS * VX_SWEEP_N_VARIANTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS);
+                    VX_SWEEP_N_X * VX_SWEEP_N_VARIANTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS);
   VsChartBox *lines = vx_chart_card_get_box (vx_window_get_card (fx.win, "sweep-accuracy-vs-gamma"));
   g_assert_null (lines->u.common.empty_message);
   for (guint s = 0; s < lines->u.lines.n_series; s++)
@@ -517,7 +517,7 @@ test_sweeps (void)
   guint done = vx_sweeps_view_get_done (sv);
   wait_idle ();
   g_assert_cmpuint (vx_sweeps_view_get_done (sv), ==, done);
-  g_assert_cmpuint (done, <, VX_SWEEP_N_GAMMAS * VX_SWEEP_N_VARIANTS);
+  g_assert_cmpuint (done, <, VX_SWEEP_N_X * VX_SWEEP_N_VARIANTS);
 }
 
 /* ---- hardware: DeiT-S with ClipFormer (2, 0.25) saves 7-8 % of the attention area ------------------------- */

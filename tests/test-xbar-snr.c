@@ -317,17 +317,142 @@ test_histograms (void)
       g_assert_cmpuint ((guint64) llround (st->share_zeroed * values), <=, active_zero);
     }
   GString *csv = g_string_new (NULL);
-  vx_xbar_hists_to_csv (&r, csv);
+  vx_xbar_hists_to_csv (&r, FALSE, csv);
   g_assert_true (g_str_has_prefix (csv->str, "block,matrix,stage,array,bin,g_lo_us,g_hi_us,count\n"));
   int lines = 0;
   for (const char *p = csv->str; *p; p++)
     lines += *p == '\n';
   g_assert_cmpint (lines, ==, 1 + 2 * 2 * 2 * 2 * 64);
   g_string_free (csv, TRUE);
-  g_autoptr (JsonNode) hj = vx_xbar_hists_to_json (&r);
+  g_autoptr (JsonNode) hj = vx_xbar_hists_to_json (&r, FALSE);
   g_assert_cmpint (json_array_get_length (json_node_get_array (hj)), ==, 4);
   vx_xbar_eval_result_clear (&r);
   vx_model_free (m);
+}
+
+/* ---- the written stage: K/V conductances after write noise ---------------------------------------- */
+
+static void
+eval_written (double gamma, VxXbarEvalResult *r, int bins)
+{
+  VxModel *m = xbar_test_model (2, 2, 5);
+  g_autoptr (VxDataset) ds = xbar_test_dataset (12, 5, -1);
+  VxXbarConfig c;
+  vx_xbar_config_init (&c);
+  c.clipformer = FALSE;
+  c.gamma = gamma;
+  VxXbarEvalOpts o = { 0 };
+  o.batch = 5;
+  o.observe = TRUE;
+  o.hist_bins = bins;
+  g_assert_true (vx_xbar_eval_run (m, ds, &c, &o, r, NULL));
+  vx_model_free (m);
+}
+
+static double
+norm_cdf (double x)
+{
+  return 0.5 * erfc (-x / sqrt (2.0));
+}
+
+static void
+test_written_gamma0 (void)
+{
+  /* no write noise: written = programmed, bin for bin (read noise, on by default,
+   * is not part of it) */
+  VxXbarEvalResult r;
+  eval_written (0.0, &r, 64);
+  for (int i = 0; i < r.depth * 2; i++)
+    {
+      const VxXbarHist *h = &r.hists[i];
+      g_assert_true (vx_xbar_hist_has_written (h));
+      for (int a = 0; a < 2; a++)
+        {
+          g_assert_cmpmem (vx_xbar_hist_row (h, 2, a), 64 * sizeof (guint64),
+                           vx_xbar_hist_row (h, 1, a), 64 * sizeof (guint64));
+          g_assert_cmpuint (h->cells[2][a], ==, h->cells[1][a]);
+          g_assert_cmpuint (h->at_gmin[2][a], ==, h->at_gmin[1][a]);
+          g_assert_cmpuint (h->below[a] + h->above[a], ==, 0);
+        }
+    }
+  /* CSV: the default output has no written rows; with them, bins + 2 rows per array */
+  GString *csv = g_string_new (NULL);
+  vx_xbar_hists_to_csv (&r, FALSE, csv);
+  g_assert_null (strstr (csv->str, "written"));
+  gsize plain = csv->len;
+  g_string_truncate (csv, 0);
+  vx_xbar_hists_to_csv (&r, TRUE, csv);
+  int lines = 0;
+  for (const char *p = csv->str; *p; p++)
+    lines += *p == '\n';
+  g_assert_cmpint (lines, ==, 1 + r.depth * 2 * (2 * 2 * 64 + 2 * 66));
+  g_assert_nonnull (strstr (csv->str, "\n0,K,written,G+,-1,-inf,0.1,0\n"));
+  g_assert_cmpuint (csv->len, >, plain);
+  g_string_free (csv, TRUE);
+  vx_xbar_eval_result_clear (&r);
+}
+
+static void
+test_written_gamma5 (void)
+{
+  /* 2 L bins: level p alone in bin 2p (L in the last), so the programmed
+   * histogram gives each cell's level */
+  VxXbarConfig c;
+  vx_xbar_config_init (&c);
+  int L = vx_xbar_levels (&c), bins = 2 * L;
+  double k = 5.0 * c.sigma_w * sqrt ((double) L);  /* write-noise std of level p: k sqrt(p) */
+  VxXbarEvalResult r;
+  eval_written (5.0, &r, bins);
+  for (int i = 0; i < r.depth * 2; i++)
+    {
+      const VxXbarHist *h = &r.hists[i];
+      double want_below = 0, want_above = 0, var_below = 0, var_above = 0;
+      guint64 got_below = 0, got_above = 0;
+      double mom[2][3] = { { 0 } };    /* [programmed, written] count, sum, sum of squares */
+      for (int a = 0; a < 2; a++)
+        {
+          const guint64 *prog = vx_xbar_hist_row (h, 1, a), *wr = vx_xbar_hist_row (h, 2, a);
+          guint64 in_range = 0;
+          for (int b = 0; b < bins; b++)
+            {
+              in_range += wr[b];
+              for (int s = 0; s < 2; s++)
+                {
+                  double n = (double) (s ? wr[b] : prog[b]);
+                  mom[s][0] += n;
+                  mom[s][1] += n * b;
+                  mom[s][2] += n * b * b;
+                }
+              int p = b == bins - 1 ? L : b / 2;
+              if (p == 0 || prog[b] == 0)
+                continue;
+              g_assert_true (b == bins - 1 || b % 2 == 0);
+              /* eq. 3: level p + k sqrt(p) z, below 0 or above L */
+              double pb = norm_cdf (-sqrt ((double) p) / k);
+              double pa = norm_cdf (-(L - p) / (k * sqrt ((double) p)));
+              want_below += prog[b] * pb;
+              want_above += prog[b] * pa;
+              var_below += prog[b] * pb * (1 - pb);
+              var_above += prog[b] * pa * (1 - pa);
+            }
+          g_assert_cmpuint (in_range + h->below[a] + h->above[a], ==, h->cells[2][a]);
+          g_assert_cmpuint (h->cells[2][a], ==, h->cells[1][a]);
+          got_below += h->below[a];
+          got_above += h->above[a];
+        }
+      g_assert_cmpfloat (want_below, >, 20);
+      g_assert_cmpfloat (fabs (got_below - want_below), <, 5 * sqrt (var_below) + 1);
+      g_assert_cmpfloat (fabs (got_above - want_above), <, 5 * sqrt (var_above) + 1);
+      /* the spread of what stays in range grows */
+      double sd[2];
+      for (int s = 0; s < 2; s++)
+        {
+          double mean = mom[s][1] / mom[s][0];
+          sd[s] = sqrt (mom[s][2] / mom[s][0] - mean * mean);
+        }
+      g_assert_cmpfloat (sd[1], >, 1.1 * sd[0]);
+    }
+  vx_xbar_eval_result_clear (&r);
 }
 
 /* ---- K/V statistics of a synthetic matrix --------------------------------------------------------- */
@@ -393,5 +518,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xbar/eval/staged", test_staged);
   g_test_add_func ("/xbar/observe/histograms", test_histograms);
   g_test_add_func ("/xbar/observe/kv-stats-synthetic", test_kv_stats_synthetic);
+  g_test_add_func ("/xbar/observe/written-gamma0", test_written_gamma0);
+  g_test_add_func ("/xbar/observe/written-gamma5", test_written_gamma5);
   return g_test_run ();
 }

@@ -26,7 +26,7 @@ print_node (JsonNode *node)
 typedef struct {
   char *model, *data;
   int limit, batch, threads, bins;
-  gboolean json, quiet;
+  gboolean json, quiet, written;
   char *out;
   VitxXbarOptions *xo;
 } Common;
@@ -78,6 +78,12 @@ run_observed (const char *cmd, int argc, char **argv, Common *c, const char *sum
   if (!vitx_xbar_options_config (c->xo, cfg, &error))
     {
       vitx_error (cmd, "%s", error->message);
+      return VITX_EXIT_USAGE;
+    }
+  if (c->written && cfg->mode == VX_XBAR_CIRCUIT)
+    {
+      vitx_error (cmd, "--written: circuit mode draws its write noise per cell inside the "
+                  "circuit, so the written conductances are gathered in functional mode only");
       return VITX_EXIT_USAGE;
     }
   vx_set_num_threads (c->threads);
@@ -177,6 +183,7 @@ vitx_cmd_hist (int argc, char **argv)
   GOptionEntry extra[] = {
     { "bins", 0, 0, G_OPTION_ARG_INT, &c.bins, "Histogram bins over [G_min, G_max] (default 128)", "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &c.out, "Write the histogram CSV here (atomically) instead of stdout", "FILE" },
+    { "written", 0, 0, G_OPTION_ARG_NONE, &c.written, "Also the conductances as written: after write noise, before read noise (stage \"written\")", NULL },
     { NULL }
   };
   VxXbarConfig cfg;
@@ -187,6 +194,10 @@ vitx_cmd_hist (int argc, char **argv)
     "G+ and G- arrays counted separately (CSV: block,matrix,stage,array,bin,g_lo,g_hi,count),\n"
     "and K/V statistics: max/mean |value|, excess kurtosis, channel max ratio, share\n"
     "clipped by stage II, share zeroed by stage I, largest level and bits used.\n"
+    "With --written also stage \"written\": the programmed conductances plus write noise\n"
+    "(eq. 3, docs/MODEL.md section 3), before read noise, in the same bins; two more rows\n"
+    "per array count what was written outside the range: bin -1 (g_lo -inf) below G_min,\n"
+    "bin N (g_hi inf) above G_max. Functional mode only.\n"
     "With --out the CSV goes to FILE and the statistics table to stdout; with --json\n"
     "one object {config, hists, kv_stats}.\n"
     "Exit status: 0 success, 1 a file could not be read or written, 2 bad command line.",
@@ -204,7 +215,7 @@ vitx_cmd_hist (int argc, char **argv)
           json_builder_set_member_name (b, "images");
           json_builder_add_int_value (b, r.observed_images);
           json_builder_set_member_name (b, "hists");
-          json_builder_add_value (b, vx_xbar_hists_to_json (&r));
+          json_builder_add_value (b, vx_xbar_hists_to_json (&r, c.written));
           json_builder_set_member_name (b, "kv_stats");
           json_builder_begin_array (b);
           for (int l = 0; l < r.depth; l++)
@@ -225,7 +236,7 @@ vitx_cmd_hist (int argc, char **argv)
       else
         {
           g_autoptr (GString) csv = g_string_new (NULL);
-          vx_xbar_hists_to_csv (&r, csv);
+          vx_xbar_hists_to_csv (&r, c.written, csv);
           if (c.out)
             {
               g_autoptr (GError) error = NULL;

@@ -53,6 +53,13 @@ vx_chart_card_get_box (VxChartCard *self)
   return self->box;
 }
 
+GtkWidget *
+vx_chart_card_get_view (VxChartCard *self)
+{
+  g_return_val_if_fail (VX_IS_CHART_CARD (self), NULL);
+  return GTK_WIDGET (self->view);
+}
+
 const char *
 vx_chart_card_get_title (VxChartCard *self)
 {

@@ -20,6 +20,8 @@ G_DECLARE_FINAL_TYPE (VxChartCard, vx_chart_card, VX, CHART_CARD, GtkWidget)
 void        vx_chart_card_set_box      (VxChartCard *self, VsChartBox *box);
 VsChartBox *vx_chart_card_get_box      (VxChartCard *self);
 const char *vx_chart_card_get_title    (VxChartCard *self);
+/* the widget that draws the chart (a VxChartView), for hit-testing with its layout */
+GtkWidget  *vx_chart_card_get_view     (VxChartCard *self);
 /* the settings JSON written into exported files (nullable) */
 void        vx_chart_card_set_settings_json (VxChartCard *self, const char *json);
 

@@ -1,16 +1,15 @@
-/* vx-sweeps-view.c: on-demand sweeps: accuracy vs γ (ablation grid) and over (α, β) */
+/* vx-sweeps-view.c: on-demand sweeps: accuracy vs a parameter (ablation grid) and over (α, β) */
 #define G_LOG_DOMAIN "vx-sweeps-view"
 #include "config.h"
 
 #include <gio/gio.h>
 #include <math.h>
 
-#include "vx-chart-card.h"
 #include "vs-result-charts.h"
-#include "vx-sweeps-view.h"
+#include "vx-sweeps-view-private.h"
 #include "vx-task.h"
 
-static const double gammas[VX_SWEEP_N_GAMMAS] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+G_STATIC_ASSERT (VX_SWEEP_N_X == VX_SWEEP_AXIS_MAX_VALUES);
 /* the paper's ablation grid (Fig. 8): alpha, beta; alpha 0 = untransformed */
 static const double variants[VX_SWEEP_N_VARIANTS][2] = {
   { 0, 0 }, { 1, 1 }, { 2, 1 }, { 1, 0.25 }, { 2, 0.25 },
@@ -18,47 +17,40 @@ static const double variants[VX_SWEEP_N_VARIANTS][2] = {
 static const double alphas[VX_SWEEP_N_ALPHAS] = { 1, 1.5, 2, 2.5, 3, 4 };
 static const double betas[VX_SWEEP_N_BETAS] = { 0.1, 0.25, 0.5, 0.75, 1 };
 
-#define N_LINE_POINTS (VX_SWEEP_N_GAMMAS * VX_SWEEP_N_VARIANTS)
-#define N_POINTS (N_LINE_POINTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS)
-
-typedef struct {
-  double top1[N_POINTS];     /* NAN until computed */
-  double lo[N_POINTS], hi[N_POINTS];
-} SweepData;
-
-struct _VxSweepsView {
-  GtkWidget parent_instance;
-  GtkAdjustment *images_adjustment;
-  GtkLabel *status_label;
-  GtkProgressBar *progress_bar;
-  VxChartCard *lines_card, *heatmap_card;
-
-  VsSharedModel *model;
-  VsSharedData *data;
-  VsRunSettings run;
-  gboolean has_inputs;
-  VsChartStyle style;
-
-  GCancellable *cancellable;
-  gboolean running;
-  SweepData shown;
-  VsRunSettings shown_run;
-  int shown_images;
-  guint done;
-  char *error;
-};
-
 G_DEFINE_FINAL_TYPE (VxSweepsView, vx_sweeps_view, GTK_TYPE_WIDGET)
 
-/* the settings of point i */
+enum { SIGNAL_APPLY_SETTINGS, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
-point_settings (const VsRunSettings *base, guint i, VsRunSettings *out)
+axis_init (SweepAxis *ax, const VxXbarParam *p)
+{
+  ax->param = p;
+  ax->n = vx_sweep_axis_values (p, ax->x);
+}
+
+gboolean
+_vx_sweeps_is_point (const SweepAxis *ax, guint i)
+{
+  return i >= N_LINE_POINTS || i % VX_SWEEP_N_X < ax->n;
+}
+
+/* the points of a sweep on axis ax */
+static guint
+n_points (const SweepAxis *ax)
+{
+  return ax->n * VX_SWEEP_N_VARIANTS + VX_SWEEP_N_ALPHAS * VX_SWEEP_N_BETAS;
+}
+
+void
+_vx_sweeps_point_settings (const SweepAxis *ax, const VsRunSettings *base, guint i,
+                           VsRunSettings *out)
 {
   *out = *base;
   if (i < N_LINE_POINTS)
     {
-      guint v = i / VX_SWEEP_N_GAMMAS, g = i % VX_SWEEP_N_GAMMAS;
-      out->xbar.gamma = gammas[g];
+      guint v = i / VX_SWEEP_N_X, g = i % VX_SWEEP_N_X;
+      vx_sweep_axis_set (ax->param, out, ax->x[g]);
       out->xbar.clipformer = variants[v][0] > 0;
       if (out->xbar.clipformer)
         {
@@ -80,37 +72,49 @@ point_settings (const VsRunSettings *base, guint i, VsRunSettings *out)
 static VsChartBox *
 lines_chart (VxSweepsView *self)
 {
-  VsChartBox *box = vs_chart_box_new (VS_CHART_KIND_LINES, "sweep-accuracy-vs-gamma", &self->style);
+  const SweepAxis *ax = &self->shown_axis;
+  g_autofree char *name = g_strdup_printf ("sweep-accuracy-vs-%s", ax->param->json_key);
+  VsChartBox *box = vs_chart_box_new (VS_CHART_KIND_LINES, name, &self->style);
   VxChartLines *m = &box->u.lines;
+  gboolean seeds = self->shown_seeds > 1;
   VxChartLineSeries *series = vs_chart_box_new0 (box, VxChartLineSeries, VX_SWEEP_N_VARIANTS);
   for (guint v = 0; v < VX_SWEEP_N_VARIANTS; v++)
     {
-      double *x = vs_chart_box_new0 (box, double, VX_SWEEP_N_GAMMAS);
-      double *y = vs_chart_box_new0 (box, double, VX_SWEEP_N_GAMMAS);
-      double *e = vs_chart_box_new0 (box, double, VX_SWEEP_N_GAMMAS);
-      for (guint g = 0; g < VX_SWEEP_N_GAMMAS; g++)
+      double *x = vs_chart_box_new0 (box, double, VX_SWEEP_N_X);
+      double *y = vs_chart_box_new0 (box, double, VX_SWEEP_N_X);
+      double *e = vs_chart_box_new0 (box, double, VX_SWEEP_N_X);
+      for (guint g = 0; g < ax->n; g++)
         {
-          guint i = v * VX_SWEEP_N_GAMMAS + g;
-          x[g] = gammas[g];
+          guint i = v * VX_SWEEP_N_X + g;
+          x[g] = ax->x[g];
           y[g] = 100 * self->shown.top1[i];
-          e[g] = 50 * (self->shown.hi[i] - self->shown.lo[i]);
+          e[g] = seeds ? 100 * self->shown.std[i] : 50 * (self->shown.hi[i] - self->shown.lo[i]);
         }
       series[v].label = v == 0 ? "Untransformed"
         : vs_chart_box_printf (box, "ClipFormer (%g, %g)", variants[v][0], variants[v][1]);
       series[v].x = x;
       series[v].y = y;
       series[v].y_err = e;
-      series[v].n_points = VX_SWEEP_N_GAMMAS;
+      series[v].n_points = ax->n;
       series[v].color_index = (int) v;
     }
   m->series = series;
   m->n_series = VX_SWEEP_N_VARIANTS;
-  m->x_title = "Write-noise factor γ";
+  g_autofree char *title = vx_sweep_axis_title (ax->param);
+  m->x_title = vs_chart_box_printf (box, "%s", title);
+  m->log_x = (ax->param->flags & (VX_XBAR_PARAM_LOG_SCALE | VX_XBAR_PARAM_POW2)) && ax->x[0] > 0;
   m->y_title = "Top-1 accuracy (%)";
   if (self->done == 0)
     m->base.empty_message = "Press Run Sweeps to compute";
-  m->base.subtitle = vs_chart_box_printf (box, "%d images per point · error bars: 95 %% interval",
-                                          self->shown_images);
+  if (seeds)
+    m->base.subtitle = vs_chart_box_printf (box, "%s%d images per point · mean of %d seeds · "
+                                            "error bars: ±1 standard deviation over the seeds",
+                                            self->stale_lines ? "Out of date · " : "",
+                                            self->shown_images, self->shown_seeds);
+  else
+    m->base.subtitle = vs_chart_box_printf (box, "%s%d images per point · error bars: 95 %% "
+                                            "interval", self->stale_lines ? "Out of date · " : "",
+                                            self->shown_images);
   return box;
 }
 
@@ -138,34 +142,142 @@ heatmap_chart (VxSweepsView *self)
   m->value_title = "Top-1 accuracy (%)";
   m->value_decimals = 1;
   if (self->done <= N_LINE_POINTS)
-    m->base.empty_message = "Computed after the γ sweep";
-  m->base.subtitle = vs_chart_box_printf (box, "ClipFormer at γ = %g · %d images per point",
-                                          self->shown_run.xbar.gamma, self->shown_images);
+    m->base.empty_message = "Computed after the lines";
+  g_autofree char *seeds = self->shown_seeds > 1
+                           ? g_strdup_printf (" · mean of %d seeds", self->shown_seeds) : NULL;
+  m->base.subtitle = vs_chart_box_printf (box, "%sClipFormer at γ = %g · %d images per point%s",
+                                          self->stale_heat ? "Out of date · " : "",
+                                          self->shown_run.xbar.gamma, self->shown_images,
+                                          seeds ? seeds : "");
   return box;
+}
+
+/* ---- out of date ----------------------------------------------------------------------------- */
+
+/* what the charts depend on that changed since they were computed: NULL when nothing */
+static char *
+stale_text (VxSweepsView *self, gboolean heatmap)
+{
+  /* the sweeps vary ClipFormer and (the lines) their x parameter; images and seeds
+   * are their own */
+  const char *const skip_lines[] = { "clipformer", "alpha", "beta", "images", "repeats",
+                                     self->shown_axis.param->json_key, NULL };
+  static const char *const skip_heat[] = { "clipformer", "alpha", "beta", "images", "repeats",
+                                           NULL };
+  if (self->done == 0 || (heatmap && self->done <= N_LINE_POINTS))
+    return NULL;
+  if (!self->model || !self->data || g_strcmp0 (self->model->id, self->shown_model_id) != 0
+      || g_strcmp0 (self->data->id, self->shown_data_id) != 0)
+    return g_strdup ("another model or dataset is loaded");
+  char *d = vs_run_settings_describe_changes (&self->run, &self->shown_run,
+                                              heatmap ? skip_heat : skip_lines, TRUE);
+  if (*d)
+    return d;
+  g_free (d);
+  return NULL;
+}
+
+/* TRUE when the out-of-date state changed */
+static gboolean
+update_stale (VxSweepsView *self)
+{
+  g_autofree char *lines = stale_text (self, FALSE), *heat = stale_text (self, TRUE);
+  gboolean changed = g_strcmp0 (lines, self->stale_lines) != 0
+                     || g_strcmp0 (heat, self->stale_heat) != 0;
+  g_free (self->stale_lines);
+  g_free (self->stale_heat);
+  self->stale_lines = g_steal_pointer (&lines);
+  self->stale_heat = g_steal_pointer (&heat);
+  return changed;
+}
+
+static const VxXbarParam *
+chosen_param (VxSweepsView *self)
+{
+  guint k = gtk_drop_down_get_selected (self->x_dropdown);
+  const VxXbarParam *const *ps = vx_sweep_axis_params ();
+  for (guint i = 0; ps[i]; i++)
+    if (i == k)
+      return ps[i];
+  return vx_sweep_axis_by_json_key ("gamma");
+}
+
+static char *
+status_main (VxSweepsView *self)
+{
+  const SweepAxis *ax = &self->shown_axis;
+  g_autofree char *label = vx_xbar_param_plain_label (ax->param);
+  g_autofree char *seeds = self->shown_seeds > 1
+                           ? g_strdup_printf (" × %d seeds", self->shown_seeds) : g_strdup ("");
+  if (self->error)
+    return g_strdup (self->error);
+  if (self->running)
+    return g_strdup_printf ("Point %u of %u%s…", self->done_points + 1, n_points (ax), seeds);
+  if (self->stale_lines || self->stale_heat)
+    return g_strdup_printf ("%s out of date, changed since %s ran: %s. Run Sweeps to update.",
+                            !self->stale_heat ? "The curves are"
+                            : !self->stale_lines ? "The heatmap is" : "Both charts are",
+                            self->stale_lines && self->stale_heat ? "they" : "it",
+                            self->stale_heat ? self->stale_heat : self->stale_lines);
+  g_autofree char *skipped = self->skipped
+    ? g_strdup_printf (" %u left out: settings that do not fit together.", self->skipped)
+    : g_strdup ("");
+  if (self->done == N_POINTS)
+    return g_strdup_printf ("%u points%s, %d images each, with the current settings (%s and "
+                            "ClipFormer varied). Hover a point for its value, click it to use "
+                            "its settings.%s", n_points (ax), seeds, self->shown_images, label,
+                            skipped);
+  if (self->done > 0)
+    return g_strdup_printf ("Cancelled after %u of %u points", self->done_points, n_points (ax));
+  return g_strdup_printf ("%u evaluations%s: %u values of %s for five ClipFormer settings, then "
+                          "6 × 5 (α, β) at the current γ", n_points (ax), seeds, ax->n, label);
+}
+
+static char *
+status_text (VxSweepsView *self)
+{
+  char *main = status_main (self);
+  const VxXbarParam *next = chosen_param (self);
+  if (self->done == 0 || self->running || next == self->shown_axis.param)
+    return main;
+  g_autofree char *label = vx_xbar_param_plain_label (next);
+  char *s = g_strdup_printf ("%s The next run sweeps %s.", main, label);
+  g_free (main);
+  return s;
+}
+
+/* "Accuracy vs write-noise factor γ" */
+static char *
+lines_title (const VxXbarParam *p)
+{
+  g_autofree char *label = vx_xbar_param_plain_label (p);
+  /* lower case unless the label starts with an abbreviation ("ON/OFF ratio") */
+  if (g_ascii_isupper (label[0]) && g_ascii_islower (label[1]))
+    label[0] = g_ascii_tolower (label[0]);
+  return g_strdup_printf ("Accuracy vs %s", label);
 }
 
 static void
 refresh (VxSweepsView *self)
 {
+  update_stale (self);
+  g_autofree char *title = lines_title (self->shown_axis.param);
+  g_object_set (self->lines_card, "title", title, NULL);
+  /* the card is named as its chart (and its exported files) */
+  g_autofree char *name = g_strdup_printf ("sweep-accuracy-vs-%s", self->shown_axis.param->json_key);
+  gtk_widget_set_name (GTK_WIDGET (self->lines_card), name);
   g_autofree char *json = vs_run_settings_to_json_string (&self->shown_run, FALSE);
   vx_chart_card_set_box (self->lines_card, lines_chart (self));
   vx_chart_card_set_box (self->heatmap_card, heatmap_chart (self));
   vx_chart_card_set_settings_json (self->lines_card, json);
   vx_chart_card_set_settings_json (self->heatmap_card, json);
-  gtk_progress_bar_set_fraction (self->progress_bar, (double) self->done / N_POINTS);
-  g_autofree char *status = NULL;
-  if (self->error)
-    status = g_strdup (self->error);
-  else if (self->running)
-    status = g_strdup_printf ("Point %u of %d…", self->done + 1, N_POINTS);
-  else if (self->done == N_POINTS)
-    status = g_strdup_printf ("%d points, %d images each, with the current settings "
-                              "(γ and ClipFormer varied)", N_POINTS, self->shown_images);
-  else if (self->done > 0)
-    status = g_strdup_printf ("Cancelled after %u of %d points", self->done, N_POINTS);
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 (double) self->done_points / n_points (&self->shown_axis));
+  g_autofree char *status = status_text (self);
+  if (self->stale_lines || self->stale_heat)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "warning");
   else
-    status = g_strdup_printf ("%d evaluations: γ 0–8 for five ClipFormer settings, then "
-                              "6 × 5 (α, β) at the current γ", N_POINTS);
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "warning");
   gtk_label_set_label (self->status_label, status);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sweeps.run", !self->running && self->has_inputs);
@@ -179,7 +291,8 @@ typedef struct {
   VsSharedModel *model;
   VsSharedData *data;
   VsRunSettings run;
-  int images;
+  SweepAxis axis;
+  int images, seeds;
   VxSweepsView *view;        /* kept alive by the callback's reference (vx-task.h) */
 } SweepJob;
 
@@ -187,7 +300,8 @@ typedef struct {
   VxSweepsView *view;        /* a reference, released on the main thread */
   GCancellable *cancellable;
   guint index;
-  double top1, lo, hi;
+  gboolean skipped;          /* settings that do not fit together: not computed */
+  double top1, lo, hi, std;
 } SweepPoint;
 
 static void
@@ -216,10 +330,13 @@ point_dispatch (gpointer data)
   VxSweepsView *self = p->view;
   if (p->cancellable != self->cancellable || g_cancellable_is_cancelled (p->cancellable))
     return G_SOURCE_REMOVE;
-  self->shown.top1[p->index] = p->top1;
+  self->shown.top1[p->index] = p->skipped ? NAN : p->top1;
   self->shown.lo[p->index] = p->lo;
   self->shown.hi[p->index] = p->hi;
+  self->shown.std[p->index] = p->std;
   self->done = p->index + 1;
+  self->done_points++;
+  self->skipped += p->skipped;
   refresh (self);
   return G_SOURCE_REMOVE;
 }
@@ -237,16 +354,28 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   GError *error = NULL;
   g_autoptr (VxModel) owned = NULL;
   const VxModel *m = vs_compute_prepare_model (job->model->model, &job->run, &owned, &error);
+  /* the outlier what-if changes the model itself: prepared for each of its values */
+  gboolean per_point = g_str_has_prefix (job->axis.param->json_key, "outlier_");
   for (guint i = 0; m && i < N_POINTS; i++)
     {
+      if (!_vx_sweeps_is_point (&job->axis, i))
+        continue;
       VsRunSettings s;
       SweepPoint *p = g_new0 (SweepPoint, 1);
-      point_settings (&job->run, i, &s);
+      _vx_sweeps_point_settings (&job->axis, &job->run, i, &s);
+      s.repeats = job->seeds;
       p->view = g_object_ref (job->view);
       p->cancellable = g_object_ref (cancellable);
       p->index = i;
-      gboolean ok = vs_compute_point (m, job->data->data, &s, job->images, sweep_cancelled,
-                                      cancellable, &p->top1, &p->lo, &p->hi, &error);
+      p->skipped = !vs_run_settings_validate (&s, NULL);
+      g_autoptr (VxModel) own_point = NULL;
+      const VxModel *pm = m;
+      if (!p->skipped && per_point && i < N_LINE_POINTS)
+        pm = vs_compute_prepare_model (job->model->model, &s, &own_point, &error);
+      gboolean ok = p->skipped
+                    || (pm && vs_compute_point (pm, job->data->data, &s, job->images,
+                                                sweep_cancelled, cancellable, &p->top1, &p->lo,
+                                                &p->hi, &p->std, &error));
       if (!ok)
         {
           point_free (p);
@@ -285,9 +414,15 @@ vx_sweeps_view_run (VxSweepsView *self)
   self->cancellable = g_cancellable_new ();
   g_clear_pointer (&self->error, g_free);
   for (guint i = 0; i < N_POINTS; i++)
-    self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = NAN;
-  self->done = 0;
+    self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = self->shown.std[i] = NAN;
+  self->done = self->done_points = self->skipped = 0;
   self->shown_run = self->run;
+  axis_init (&self->shown_axis, chosen_param (self));
+  self->shown_seeds = (int) gtk_adjustment_get_value (self->seeds_adjustment);
+  g_free (self->shown_model_id);
+  g_free (self->shown_data_id);
+  self->shown_model_id = g_strdup (self->model->id);
+  self->shown_data_id = g_strdup (self->data->id);
   self->shown_images = MAX (1, MIN ((int) gtk_adjustment_get_value (self->images_adjustment),
                                     self->data->data->n));
   self->running = TRUE;
@@ -298,6 +433,8 @@ vx_sweeps_view_run (VxSweepsView *self)
   job->data = vs_shared_data_ref (self->data);
   job->run = self->run;
   job->images = self->shown_images;
+  job->axis = self->shown_axis;
+  job->seeds = self->shown_seeds;
   job->view = self;
   vx_task_run (self, self->cancellable, TRUE, job, sweep_job_free, sweep_thread, sweep_done);
   refresh (self);
@@ -326,6 +463,42 @@ void
 vx_sweeps_view_set_images (VxSweepsView *self, int n)
 {
   gtk_adjustment_set_value (self->images_adjustment, n);
+}
+
+gboolean
+vx_sweeps_view_set_x_param (VxSweepsView *self, const char *json_key)
+{
+  const VxXbarParam *const *ps = vx_sweep_axis_params ();
+  for (guint i = 0; ps[i]; i++)
+    if (g_str_equal (ps[i]->json_key, json_key))
+      {
+        gtk_drop_down_set_selected (self->x_dropdown, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+vx_sweeps_view_set_seeds (VxSweepsView *self, int n)
+{
+  gtk_adjustment_set_value (self->seeds_adjustment, n);
+}
+
+/* the x parameter for the next run: before any run the charts show it already */
+static void
+on_x_param_changed (GtkDropDown *dropdown, GParamSpec *pspec, VxSweepsView *self)
+{
+  if (self->done == 0 && !self->running)
+    axis_init (&self->shown_axis, chosen_param (self));
+  refresh (self);
+}
+
+static void
+on_seeds_changed (GtkAdjustment *adjustment, VxSweepsView *self)
+{
+  if (self->done == 0 && !self->running)
+    self->shown_seeds = (int) gtk_adjustment_get_value (adjustment);
+  refresh (self);
 }
 
 guint
@@ -364,12 +537,35 @@ vx_sweeps_view_set_inputs (VxSweepsView *self, VsSharedModel *model, VsSharedDat
   self->has_inputs = self->model && self->data;
   gboolean restyle = style->font_scale != self->style.font_scale || style->variant != self->style.variant;
   self->style = *style;
-  if (restyle || !gtk_widget_get_realized (GTK_WIDGET (self)))
+  /* a redraw when the style or whether the points are out of date changes */
+  if (restyle || !gtk_widget_get_realized (GTK_WIDGET (self)) || update_stale (self))
     refresh (self);
   else
     {
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "sweeps.run", !self->running && self->has_inputs);
     }
+}
+
+/* ---- applying a point ------------------------------------------------------------------------ */
+
+/* the settings a click on point i applies: the sweep's, with the current images and repeats */
+static void
+applied_settings (VxSweepsView *self, int i, VsRunSettings *out)
+{
+  _vx_sweeps_point_settings (&self->shown_axis, &self->shown_run, (guint) i, out);
+  out->n_images = self->run.n_images;
+  out->repeats = self->run.repeats;
+}
+
+void
+vx_sweeps_view_apply_point (VxSweepsView *self, int i)
+{
+  g_return_if_fail (VX_IS_SWEEPS_VIEW (self));
+  if (i < 0 || i >= N_POINTS || !isfinite (self->shown.top1[i]))
+    return;
+  VsRunSettings s;
+  applied_settings (self, i, &s);
+  g_signal_emit (self, signals[SIGNAL_APPLY_SETTINGS], 0, &s);
 }
 
 /* ---- GObject --------------------------------------------------------------------------------- */
@@ -407,6 +603,10 @@ vx_sweeps_view_finalize (GObject *object)
   g_clear_pointer (&self->model, vs_shared_model_unref);
   g_clear_pointer (&self->data, vs_shared_data_unref);
   g_free (self->error);
+  g_free (self->shown_model_id);
+  g_free (self->shown_data_id);
+  g_free (self->stale_lines);
+  g_free (self->stale_heat);
   G_OBJECT_CLASS (vx_sweeps_view_parent_class)->finalize (object);
 }
 
@@ -420,12 +620,17 @@ vx_sweeps_view_class_init (VxSweepsViewClass *klass)
   g_type_ensure (VX_TYPE_CHART_CARD);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/vitx/Explorer/vx-sweeps-view.ui");
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, images_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, VxSweepsView, seeds_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, VxSweepsView, x_dropdown);
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, status_label);
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, lines_card);
   gtk_widget_class_bind_template_child (widget_class, VxSweepsView, heatmap_card);
   gtk_widget_class_install_action (widget_class, "sweeps.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "sweeps.cancel", NULL, cancel_action);
+  signals[SIGNAL_APPLY_SETTINGS] =
+    g_signal_new ("apply-settings", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
@@ -434,9 +639,22 @@ vx_sweeps_view_init (VxSweepsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->style.font_scale = 1.0;
   for (guint i = 0; i < N_POINTS; i++)
-    self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = NAN;
+    self->shown.top1[i] = self->shown.lo[i] = self->shown.hi[i] = self->shown.std[i] = NAN;
   vs_run_settings_init (&self->run);
   self->shown_run = self->run;
   self->shown_images = (int) gtk_adjustment_get_value (self->images_adjustment);
+  self->shown_seeds = (int) gtk_adjustment_get_value (self->seeds_adjustment);
+  g_autoptr (GtkStringList) titles = gtk_string_list_new (NULL);
+  for (const VxXbarParam *const *p = vx_sweep_axis_params (); *p; p++)
+    {
+      g_autofree char *t = vx_sweep_axis_title (*p);
+      gtk_string_list_append (titles, t);
+    }
+  gtk_drop_down_set_model (self->x_dropdown, G_LIST_MODEL (titles));
+  vx_sweeps_view_set_x_param (self, "gamma");
+  axis_init (&self->shown_axis, chosen_param (self));
+  g_signal_connect (self->x_dropdown, "notify::selected", G_CALLBACK (on_x_param_changed), self);
+  g_signal_connect (self->seeds_adjustment, "value-changed", G_CALLBACK (on_seeds_changed), self);
+  _vx_sweeps_view_hover_init (self);
   refresh (self);
 }

@@ -18,7 +18,9 @@
 void
 _vx_window_set_inputs (VxWindow *self, VsSharedModel *model, VsSharedData *data)
 {
-  if (model && model != self->model)
+  gboolean model_changed = model && model != self->model;
+  gboolean data_changed = data && data != self->data;
+  if (model_changed)
     {
       g_clear_pointer (&self->model, vs_shared_model_unref);
       self->model = vs_shared_model_ref (model);
@@ -32,7 +34,7 @@ _vx_window_set_inputs (VxWindow *self, VsSharedModel *model, VsSharedData *data)
       g_auto (GStrv) items = g_strv_builder_end (b);
       gtk_string_list_splice (self->block_list, 0, n, (const char *const *) items);
     }
-  if (data && data != self->data)
+  if (data_changed)
     {
       g_clear_pointer (&self->data, vs_shared_data_unref);
       self->data = vs_shared_data_ref (data);
@@ -43,6 +45,8 @@ _vx_window_set_inputs (VxWindow *self, VsSharedModel *model, VsSharedData *data)
                             self->data ? self->data->data->n : 10000);
   if (model || data)
     _vx_window_tour_forget (self);
+  if (model_changed || data_changed)
+    _vx_window_runs_clear (self);
   vx_worker_set_inputs (self->worker, self->model, self->data);
   _vx_window_apply_settings (self);
   _vx_window_update_actions (self);

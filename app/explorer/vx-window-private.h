@@ -14,12 +14,15 @@ G_BEGIN_DECLS
 
 /* below this window width the overview is one scrolling column */
 #define VX_WINDOW_NARROW_WIDTH 1250
+/* finished results the run history keeps */
+#define VX_WINDOW_RUNS_MAX 20
 
 struct _VxWindow {
   GtkApplicationWindow parent_instance;
 
   /* template */
   GtkMenuButton *open_button;
+  GtkMenuButton *runs_button;
   GtkToggleButton *classroom_button;
   GtkSpinner *busy_spinner;
   GtkRevealer *banner_revealer;
@@ -89,6 +92,11 @@ struct _VxWindow {
   guint relayout_id;
   gboolean close_confirmed;     /* closing without asking (again) */
   guint tour_claims_n;
+  GQueue *runs;                 /* VsRunResult, complete, newest first (VX_WINDOW_RUNS_MAX) */
+  GtkWidget *runs_popover;
+  GtkListBox *runs_list;
+  GtkLabel *runs_empty;
+  GtkScrolledWindow *runs_scroller;
 };
 
 /* vx-window.c */
@@ -133,6 +141,17 @@ gboolean     _vx_window_confirm_close  (VxWindow *self);
 void         _vx_window_toast          (VxWindow *self, const char *text, const char *button_label,
                                         const char *action);
 
+/* vx-window-runs.c */
+void         _vx_window_runs_init      (VxWindow *self);
+/* a finished result of the current settings (others are ignored) */
+void         _vx_window_runs_add       (VxWindow *self, VsRunResult *r);
+/* forget the runs (another model or dataset) */
+void         _vx_window_runs_clear     (VxWindow *self);
+void         _vx_window_runs_free      (VxWindow *self);
+/* "ClipFormer (2, 0.25) · Write-noise factor γ 5": the ClipFormer label, then every
+ * setting that differs from the paper's defaults (newly allocated) */
+char        *_vx_window_run_summary    (const VsRunSettings *s);
+
 /* vx-window-layout.c */
 void         _vx_window_check_width    (VxWindow *self, int width);
 
@@ -168,6 +187,11 @@ gboolean     vx_window_is_narrow       (VxWindow *self);
 const char  *vx_window_get_toast       (VxWindow *self);
 /* the dialog asking about unsaved changes while it is open, else NULL */
 GtkWidget   *vx_window_get_close_dialog (VxWindow *self);
+/* the run history, newest first: the count, and with runs a NULL-terminated array
+ * to g_free (the results are not new refs) */
+guint        vx_window_get_runs        (VxWindow *self, VsRunResult ***runs);
+/* as choosing row `index` of the run history does */
+void         vx_window_restore_run     (VxWindow *self, guint index);
 /* the claims of the tour sentence on screen; FALSE while it waits for numbers */
 gboolean     vx_window_get_tour_claims (VxWindow *self, const VxTourClaim **claims, guint *n);
 

@@ -12,7 +12,7 @@ G_DEFINE_FINAL_TYPE (VxWindow, vx_window, GTK_TYPE_APPLICATION_WINDOW)
 enum { PROP_0, PROP_CLASSROOM, PROP_CONTROLS_VISIBLE, PROP_LOCK_AXES, PROP_PINNED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-static const char *const stage_nicks[] = { "before", "after", "both", NULL };
+static const char *const stage_nicks[] = { "before", "after", "both", "written", NULL };
 
 static void
 on_worker_updated (VxWorker *worker, int stage, VxWindow *self)
@@ -22,6 +22,8 @@ on_worker_updated (VxWorker *worker, int stage, VxWindow *self)
   if (stage == VX_WORKER_STAGE_IDLE)
     self->finished_at = g_get_monotonic_time ();
   _vx_window_refresh_stage (self, stage);
+  if (stage == VX_WORKER_STAGE_CURRENT_DONE)
+    _vx_window_runs_add (self, vx_worker_get_current (worker));
   if (stage != VX_WORKER_STAGE_BATCH)
     _vx_window_tour_update (self);
 }
@@ -357,7 +359,16 @@ static GVariant *
 index_to_nick (const GValue *value, const GVariantType *type, gpointer user_data)
 {
   guint i = g_value_get_uint (value);
-  return i < 3 ? g_variant_new_string (stage_nicks[i]) : NULL;
+  return i < G_N_ELEMENTS (stage_nicks) - 1 ? g_variant_new_string (stage_nicks[i]) : NULL;
+}
+
+/* a point of the Sweeps view was clicked: its settings, as one undo step */
+static void
+on_sweep_apply (VxSweepsView *view, gpointer settings, VxWindow *self)
+{
+  vx_run_settings_store (settings, self->settings);
+  _vx_window_history_set_label (self, "Used a sweep point: {n} parameters changed");
+  _vx_window_history_commit (self);
 }
 
 static void
@@ -381,6 +392,7 @@ bind_settings (VxWindow *self)
   g_signal_connect (self->matrix_v_button, "toggled", G_CALLBACK (on_matrix_toggled), self);
   vx_controls_bind (self->controls, s);
   vx_sample_view_bind (self->sample_view, s);
+  g_signal_connect (self->sweeps_view, "apply-settings", G_CALLBACK (on_sweep_apply), self);
   g_signal_connect_object (s, "changed", G_CALLBACK (on_settings_changed), self, 0);
   _vx_window_update_recent (self);
 }
@@ -483,6 +495,7 @@ vx_window_dispose (GObject *object)
   g_clear_object (&self->worker);
   gtk_widget_dispose_template (GTK_WIDGET (object), VX_TYPE_WINDOW);
   _vx_window_history_clear (self);
+  _vx_window_runs_free (self);
   if (self->settings)
     vx_settings_set_report_func (self->settings, NULL, NULL);
   g_clear_object (&self->settings);
@@ -570,6 +583,7 @@ vx_window_class_init (VxWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/vitx/Explorer/vx-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, VxWindow, name)
   CHILD (open_button);
+  CHILD (runs_button);
   CHILD (classroom_button);
   CHILD (busy_spinner);
   CHILD (banner_revealer);
@@ -630,6 +644,7 @@ vx_window_init (VxWindow *self)
                                               (GDestroyNotify) vs_run_result_unref);
   self->tour_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   _vx_window_history_init (self);
+  _vx_window_runs_init (self);
   _vx_window_guard_wheel (self);
   self->worker = vx_worker_new ();
   g_signal_connect (self->worker, "updated", G_CALLBACK (on_worker_updated), self);

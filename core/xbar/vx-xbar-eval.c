@@ -221,10 +221,10 @@ publish_observations (EvalCtx *c)
       for (int i = 0; i < c->depth * 2; i++)
         {
           VxXbarHist *dst = &r->hists[i];
-          memcpy (dst->counts, h[i].counts, sizeof (guint64) * 4 * dst->bins);
-          memcpy (dst->cells, h[i].cells, sizeof dst->cells);
-          memcpy (dst->at_gmin, h[i].at_gmin, sizeof dst->at_gmin);
-          memcpy (dst->max_level, h[i].max_level, sizeof dst->max_level);
+          guint64 *counts = dst->counts;
+          *dst = h[i];
+          dst->counts = counts;
+          memcpy (dst->counts, h[i].counts, sizeof (guint64) * vx_xbar_hist_len (dst->bins));
           r->kv_stats[i] = s[i];
         }
     }
@@ -585,31 +585,80 @@ vx_xbar_eval_result_to_json (const VxXbarEvalResult *r)
 }
 
 static const char *matrix_names[] = { "K", "V" };
-static const char *stage_names[] = { "before", "after" };
+static const char *stage_names[] = { "before", "after", "written" };
 static const char *array_names[] = { "G+", "G-" };
 
 void
-vx_xbar_hists_to_csv (const VxXbarEvalResult *r, GString *out)
+vx_xbar_hists_to_csv (const VxXbarEvalResult *r, gboolean written, GString *out)
 {
   g_string_append (out, "block,matrix,stage,array,bin,g_lo_us,g_hi_us,count\n");
   for (int i = 0; r->hists && i < r->depth * 2; i++)
     {
       const VxXbarHist *h = &r->hists[i];
       double w = (h->g_hi - h->g_lo) / h->bins;
-      for (int s = 0; s < 2; s++)
+      int stages = written && vx_xbar_hist_has_written (h) ? 3 : 2;
+      for (int s = 0; s < stages; s++)
         for (int a = 0; a < 2; a++)
           {
             const guint64 *row = vx_xbar_hist_row (h, s, a);
+            const char *pre = matrix_names[i % 2], *st = stage_names[s], *ar = array_names[a];
+            if (s == 2)
+              g_string_append_printf (out, "%d,%s,%s,%s,-1,-inf,%.6g,%" G_GUINT64_FORMAT "\n",
+                                      i / 2, pre, st, ar, h->g_lo, h->below[a]);
             for (int k = 0; k < h->bins; k++)
               g_string_append_printf (out, "%d,%s,%s,%s,%d,%.6g,%.6g,%" G_GUINT64_FORMAT "\n",
-                                      i / 2, matrix_names[i % 2], stage_names[s], array_names[a],
-                                      k, h->g_lo + k * w, h->g_lo + (k + 1) * w, row[k]);
+                                      i / 2, pre, st, ar, k, h->g_lo + k * w,
+                                      h->g_lo + (k + 1) * w, row[k]);
+            if (s == 2)
+              g_string_append_printf (out, "%d,%s,%s,%s,%d,%.6g,inf,%" G_GUINT64_FORMAT "\n",
+                                      i / 2, pre, st, ar, h->bins, h->g_hi, h->above[a]);
           }
     }
 }
 
+static void
+add_pair (JsonBuilder *b, const char *name, const guint64 v[2])
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, (gint64) v[0]);
+  json_builder_add_int_value (b, (gint64) v[1]);
+  json_builder_end_array (b);
+}
+
+static void
+add_stage (JsonBuilder *b, const VxXbarHist *h, int s)
+{
+  json_builder_set_member_name (b, stage_names[s]);
+  json_builder_begin_object (b);
+  for (int a = 0; a < 2; a++)
+    {
+      const guint64 *row = vx_xbar_hist_row (h, s, a);
+      json_builder_set_member_name (b, a == 0 ? "g_plus" : "g_minus");
+      json_builder_begin_array (b);
+      for (int k = 0; k < h->bins; k++)
+        json_builder_add_int_value (b, (gint64) row[k]);
+      json_builder_end_array (b);
+    }
+  json_builder_set_member_name (b, "frac_at_gmin");
+  json_builder_add_double_value (b, vx_xbar_hist_frac_at_gmin (h, s));
+  if (s < 2)
+    {
+      json_builder_set_member_name (b, "max_level");
+      json_builder_add_int_value (b, h->max_level[s]);
+      json_builder_set_member_name (b, "bits_needed");
+      json_builder_add_int_value (b, vx_xbar_hist_bits_needed (h, s));
+    }
+  else
+    {
+      add_pair (b, "below_gmin", h->below);
+      add_pair (b, "above_gmax", h->above);
+    }
+  json_builder_end_object (b);
+}
+
 JsonNode *
-vx_xbar_hists_to_json (const VxXbarEvalResult *r)
+vx_xbar_hists_to_json (const VxXbarEvalResult *r, gboolean written)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_array (b);
@@ -627,27 +676,8 @@ vx_xbar_hists_to_json (const VxXbarEvalResult *r)
       json_builder_add_double_value (b, h->g_hi);
       json_builder_set_member_name (b, "bins");
       json_builder_add_int_value (b, h->bins);
-      for (int s = 0; s < 2; s++)
-        {
-          json_builder_set_member_name (b, stage_names[s]);
-          json_builder_begin_object (b);
-          for (int a = 0; a < 2; a++)
-            {
-              const guint64 *row = vx_xbar_hist_row (h, s, a);
-              json_builder_set_member_name (b, a == 0 ? "g_plus" : "g_minus");
-              json_builder_begin_array (b);
-              for (int k = 0; k < h->bins; k++)
-                json_builder_add_int_value (b, (gint64) row[k]);
-              json_builder_end_array (b);
-            }
-          json_builder_set_member_name (b, "frac_at_gmin");
-          json_builder_add_double_value (b, vx_xbar_hist_frac_at_gmin (h, s));
-          json_builder_set_member_name (b, "max_level");
-          json_builder_add_int_value (b, h->max_level[s]);
-          json_builder_set_member_name (b, "bits_needed");
-          json_builder_add_int_value (b, vx_xbar_hist_bits_needed (h, s));
-          json_builder_end_object (b);
-        }
+      for (int s = 0; s < (written && vx_xbar_hist_has_written (h) ? 3 : 2); s++)
+        add_stage (b, h, s);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

@@ -57,8 +57,9 @@ _vx_xbar_hist_init (VxXbarHist *h, int bins, double g_lo, double g_hi)
   h->bins = bins;
   h->g_lo = g_lo;
   h->g_hi = g_hi;
-  h->counts = g_new0 (guint64, (size_t) 4 * bins);
-  h->max_level[0] = h->max_level[1] = -1;
+  h->counts = g_new0 (guint64, vx_xbar_hist_len (bins));
+  for (int s = 0; s < VX_XBAR_HIST_STAGES; s++)
+    h->max_level[s] = -1;
 }
 
 void
@@ -71,9 +72,9 @@ void
 _vx_xbar_hist_add (VxXbarHist *dst, const VxXbarHist *src)
 {
   g_return_if_fail (dst->bins == src->bins);
-  for (int i = 0; i < 4 * dst->bins; i++)
+  for (size_t i = 0; i < vx_xbar_hist_len (dst->bins); i++)
     dst->counts[i] += src->counts[i];
-  for (int s = 0; s < 2; s++)
+  for (int s = 0; s < VX_XBAR_HIST_STAGES; s++)
     {
       for (int a = 0; a < 2; a++)
         {
@@ -81,6 +82,11 @@ _vx_xbar_hist_add (VxXbarHist *dst, const VxXbarHist *src)
           dst->at_gmin[s][a] += src->at_gmin[s][a];
         }
       dst->max_level[s] = MAX (dst->max_level[s], src->max_level[s]);
+    }
+  for (int a = 0; a < 2; a++)
+    {
+      dst->below[a] += src->below[a];
+      dst->above[a] += src->above[a];
     }
 }
 
@@ -107,12 +113,49 @@ cmp_float (const void *a, const void *b)
 }
 
 typedef struct {
-  guint64 *hist;          /* (2, 2, bins) or NULL */
+  guint64 *hist;          /* (3, 2, bins) or NULL */
   const int *level_bin;   /* (L + 1) */
-  int bins;
-  guint64 cells[2][2], at_gmin[2][2];
-  int max_level[2];
+  int bins, L;
+  gboolean written;       /* count stage 2, as written */
+  const float *z1;        /* write-noise normals (rows, cols), NULL: none */
+  float write_k;
+  guint64 cells[3][2], at_gmin[3][2], below[2], above[2];
+  int max_level[3];
 } GroupHist;
+
+/* count one value v: level q as mapped, p as programmed; z its write-noise normal */
+static inline void
+hist_count (GroupHist *gh, float v, int q, int p, float z)
+{
+  int act = v < 0.f ? 1 : 0, bins = gh->bins;
+  int lv[2] = { q, p };
+  for (int s = 0; s < 2; s++)
+    {
+      guint64 *row = gh->hist + (size_t) s * 2 * bins;
+      row[(size_t) act * bins + gh->level_bin[lv[s]]]++;
+      row[(size_t) (1 - act) * bins + gh->level_bin[0]]++;
+      gh->at_gmin[s][1 - act]++;
+      gh->at_gmin[s][act] += lv[s] == 0;
+      gh->max_level[s] = MAX (gh->max_level[s], lv[s]);
+    }
+  if (!gh->written)
+    return;
+  /* eq. 3 in level units, as the decoder writes it: the active array at p +
+   * write_k sqrt(p) z1, the idle one stays at G_min */
+  guint64 *row = gh->hist + (size_t) 4 * bins;
+  row[(size_t) (1 - act) * bins + gh->level_bin[0]]++;
+  gh->at_gmin[2][1 - act]++;
+  float a = (float) p + gh->write_k * xbar_sqrtf ((float) p) * z;
+  if (a < 0.f)
+    gh->below[act]++;
+  else if (a > (float) gh->L)
+    gh->above[act]++;
+  else
+    {
+      row[(size_t) act * bins + MIN (bins - 1, (int) ((double) a * bins / gh->L))]++;
+      gh->at_gmin[2][act] += a == 0.f;
+    }
+}
 
 /* statistics of x (rows, cols; stride ld) with per-column scales wmax */
 static void
@@ -147,22 +190,10 @@ group_stats (const VxXbarConfig *cfg, const XbarMap *mp, XbarGroupStat *st, Grou
         int p = (int) mp->kv_lut[q];
         st->max_level = MAX (st->max_level, p);
         if (gh)
-          {
-            int act = v < 0.f ? 1 : 0;
-            int lv[2] = { q, p };
-            for (int s = 0; s < 2; s++)
-              {
-                guint64 *row = gh->hist + (size_t) s * 2 * gh->bins;
-                row[(size_t) act * gh->bins + gh->level_bin[lv[s]]]++;
-                row[(size_t) (1 - act) * gh->bins + gh->level_bin[0]]++;
-                gh->at_gmin[s][1 - act]++;
-                gh->at_gmin[s][act] += lv[s] == 0;
-                gh->max_level[s] = MAX (gh->max_level[s], lv[s]);
-              }
-          }
+          hist_count (gh, v, q, p, gh->z1 ? gh->z1[(size_t) r * cols + c] : 0.f);
       }
   if (gh)
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < (gh->written ? 3 : 2); s++)
       gh->cells[s][0] = gh->cells[s][1] = n;
 
   double mean = n ? sum / n : 0.0, m2 = 0.0, m4 = 0.0;
@@ -309,27 +340,28 @@ vx_xbar_sim_get_kv_stats (const VxXbarSim *sim)
 
 void
 _vx_xbar_observe_group (VxXbarSim *sim, XbarScratch *sc, int block, int kv, XbarGroupStat *slot,
-                        const float *x, int rows, int cols, int ld, const float *wmax)
+                        const float *x, int rows, int cols, int ld, const float *wmax,
+                        const float *z1)
 {
   int bins = sim->hist_bins;
-  GroupHist gh = { sc->hist, sim->level_bin, bins, { { 0 } }, { { 0 } }, { -1, -1 } };
-  memset (sc->hist, 0, sizeof (guint64) * 4 * bins);
+  /* circuit mode draws its write noise per cell in the circuit: no written stage */
+  GroupHist gh = { .hist = sc->hist, .level_bin = sim->level_bin, .bins = bins,
+                   .L = sim->map.L, .written = sim->cfg.mode != VX_XBAR_CIRCUIT,
+                   .z1 = sim->map.write_k > 0.f ? z1 : NULL, .write_k = sim->map.write_k,
+                   .max_level = { -1, -1, -1 } };
+  memset (sc->hist, 0, sizeof (guint64) * vx_xbar_hist_len (bins));
   group_stats (&sim->cfg, &sim->map, slot, &gh, x, rows, cols, ld, wmax);
 
   /* integer counts: the merge order does not change the result */
   VxXbarHist *h = &sim->hists[block * 2 + kv];
+  VxXbarHist part = { .bins = bins, .counts = sc->hist };
+  memcpy (part.cells, gh.cells, sizeof part.cells);
+  memcpy (part.at_gmin, gh.at_gmin, sizeof part.at_gmin);
+  memcpy (part.max_level, gh.max_level, sizeof part.max_level);
+  memcpy (part.below, gh.below, sizeof part.below);
+  memcpy (part.above, gh.above, sizeof part.above);
   g_mutex_lock (&sim->obs_lock);
-  for (int i = 0; i < 4 * bins; i++)
-    h->counts[i] += sc->hist[i];
-  for (int s = 0; s < 2; s++)
-    {
-      for (int a = 0; a < 2; a++)
-        {
-          h->cells[s][a] += gh.cells[s][a];
-          h->at_gmin[s][a] += gh.at_gmin[s][a];
-        }
-      h->max_level[s] = MAX (h->max_level[s], gh.max_level[s]);
-    }
+  _vx_xbar_hist_add (h, &part);
   g_mutex_unlock (&sim->obs_lock);
 }
 

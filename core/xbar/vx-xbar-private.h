@@ -167,7 +167,7 @@ typedef struct {
   float *wmax;          /* (Dh) */
   float *unit;          /* (max(N, Dh)) */
   float *tmp;           /* (N * max(N, Dh)) */
-  guint64 *hist;        /* (2, 2, bins) when observing */
+  guint64 *hist;        /* vx_xbar_hist_len (bins) when observing */
   int hist_bins;
   XbarCircScratch *circ;
 } XbarScratch;
@@ -250,7 +250,7 @@ void _vx_xbar_observe_free  (VxXbarSim *sim);
  * per-column scales: fill the group statistics and histogram counts */
 void _vx_xbar_observe_group (VxXbarSim *sim, XbarScratch *sc, int block, int kv,
                              XbarGroupStat *slot, const float *x, int rows, int cols, int ld,
-                             const float *wmax);
+                             const float *wmax, const float *z1);
 /* reduce the slots of one block in image order */
 void _vx_xbar_observe_reduce (VxXbarSim *sim, int block, int B);
 void _vx_xbar_hist_init (VxXbarHist *h, int bins, double g_lo, double g_hi);

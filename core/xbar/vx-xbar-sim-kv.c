@@ -144,7 +144,7 @@ _vx_xbar_sim_attn_qk (void *user, const VxMatmulSite *site, float *scores, const
   _vx_xbar_kv_levels (mp, sc->lev, k, N, Dh, ld, sc->wmax);
   if (sim->observing)
     _vx_xbar_observe_group (sim, sc, site->block, 0, slot_for (sim, site, 0), k, N, Dh, ld,
-                            sc->wmax);
+                            sc->wmax, z1);
 
   /* K^T's per-row (channel) scale pre-multiplies the query inputs digitally;
    * a single scale is applied to the outputs instead (same product) */
@@ -204,7 +204,7 @@ _vx_xbar_sim_attn_sv (void *user, const VxMatmulSite *site, float *out, int ld_o
   _vx_xbar_kv_levels (mp, sc->lev, v, N, Dh, ld, sc->wmax);
   if (sim->observing)
     _vx_xbar_observe_group (sim, sc, site->block, 1, slot_for (sim, site, 1), v, N, Dh, ld,
-                            sc->wmax);
+                            sc->wmax, z1);
   /* V's per-column scale is a digital gain after the ADC */
   for (int j = 0; j < Dh; j++)
     sc->unit[j] = sc->wmax[j] * mp->kv_dec / mp->Lf;

@@ -83,7 +83,7 @@ _vx_xbar_scratch_take (VxXbarSim *sim)
   if (sim->observing && sc->hist_bins != sim->hist_bins)
     {
       g_free (sc->hist);
-      sc->hist = g_new0 (guint64, (size_t) 4 * sim->hist_bins);
+      sc->hist = g_new0 (guint64, vx_xbar_hist_len (sim->hist_bins));
       sc->hist_bins = sim->hist_bins;
     }
   return sc;

@@ -203,22 +203,42 @@ void     vx_xbar_program_decode (const VxXbarConfig *cfg, float *out, const floa
 #define VX_XBAR_SNR_CAP_DB 200.0
 
 /* Conductance histogram of one block's K or V arrays. */
+#define VX_XBAR_HIST_STAGES 3
 typedef struct {
   int bins;                 /* over [g_lo, g_hi] = [G_min, G_max], equal widths */
   double g_lo, g_hi;
-  guint64 *counts;          /* (2 stages, 2 arrays, bins): stage 0 = as mapped (before
+  guint64 *counts;          /* (3 stages, 2 arrays, bins): stage 0 = as mapped (before
                                ClipFormer), 1 = as programmed (after ClipFormer; the
-                               re-mapped levels for the renormalised reading);
-                               array 0 = G+, 1 = G- */
-  guint64 cells[2][2];      /* [stage][array] cells counted */
-  guint64 at_gmin[2][2];    /* [stage][array] cells at G_min (level 0) */
-  int max_level[2];         /* [stage] largest level seen, -1 if none */
+                               re-mapped levels for the renormalised reading),
+                               2 = as written (the programmed conductance plus write
+                               noise, eq. 3, before read noise; functional mode only,
+                               cells[2] are 0 in circuit mode); a written conductance
+                               outside [G_min, G_max] is counted in below / above, not
+                               in a bin; array 0 = G+, 1 = G- */
+  guint64 cells[VX_XBAR_HIST_STAGES][2];    /* [stage][array] cells counted */
+  guint64 at_gmin[VX_XBAR_HIST_STAGES][2];  /* [stage][array] cells at G_min (level 0) */
+  int max_level[VX_XBAR_HIST_STAGES];       /* [stage] largest level seen, -1 if none
+                                               (always -1 for stage 2) */
+  guint64 below[2], above[2];               /* [array] stage 2 cells under G_min, over G_max */
 } VxXbarHist;
+
+/* number of counts of a histogram of `bins` bins */
+static inline size_t
+vx_xbar_hist_len (int bins)
+{
+  return (size_t) VX_XBAR_HIST_STAGES * 2 * (size_t) bins;
+}
 
 static inline guint64 *
 vx_xbar_hist_row (const VxXbarHist *h, int stage, int array)
 {
   return h->counts + ((size_t) stage * 2 + array) * h->bins;
+}
+/* whether the written stage (2) was gathered */
+static inline gboolean
+vx_xbar_hist_has_written (const VxXbarHist *h)
+{
+  return h->cells[2][0] + h->cells[2][1] > 0;
 }
 /* fraction of all cells (both arrays) at G_min in a stage */
 double   vx_xbar_hist_frac_at_gmin (const VxXbarHist *h, int stage);
@@ -360,9 +380,13 @@ void     vx_xbar_eval_result_clear (VxXbarEvalResult *r);
 /* {config, n_images, repeats, top1_runs, top1_mean, top1_std, top1_ci95, snr_mode,
  *  snr_images, snr_db, snr_capped, snr_cap_db, snr_mean_db, kv_stats, seconds} */
 JsonNode *vx_xbar_eval_result_to_json (const VxXbarEvalResult *r);
-/* one row per (block, K/V, stage, array, bin): block,matrix,stage,array,bin,g_lo,g_hi,count */
-void      vx_xbar_hists_to_csv (const VxXbarEvalResult *r, GString *out);
-JsonNode *vx_xbar_hists_to_json (const VxXbarEvalResult *r);
+/* one row per (block, K/V, stage, array, bin): block,matrix,stage,array,bin,g_lo,g_hi,count;
+ * stages "before" and "after" (ClipFormer); with `written`, where gathered, also stage
+ * "written" with two more rows per array: bin -1 (g_lo -inf, g_hi G_min) counts the cells
+ * written below G_min, bin `bins` (g_lo G_max, g_hi inf) those above G_max */
+void      vx_xbar_hists_to_csv (const VxXbarEvalResult *r, gboolean written, GString *out);
+/* with `written`, where gathered, each object also has "written" */
+JsonNode *vx_xbar_hists_to_json (const VxXbarEvalResult *r, gboolean written);
 JsonNode *vx_kv_stats_to_json (const VxKvStats *s);
 
 G_END_DECLS
