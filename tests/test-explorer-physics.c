@@ -75,6 +75,29 @@ test_delta_and_baseline (void)
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fx.win->baseline_label)));
 }
 
+/* the SRAM preset is noise-free digital compute: ClipFormer off, and its accuracy
+ * is the ideal one, which the readout shows as no change */
+static void
+test_sram_preset_is_ideal (void)
+{
+  g_settings_set_double (fx.settings, "gamma", 5.0);
+  g_settings_set_boolean (fx.settings, "clipformer", TRUE);
+  wait_idle ();
+  double ideal = vx_worker_get_ideal (vx_window_get_worker (fx.win));
+  g_assert_cmpfloat (result ()->top1, <, ideal);
+
+  vx_settings_apply_preset (fx.settings, VX_XBAR_PRESET_SRAM_IMC);
+  wait_idle ();
+  g_assert_cmpint (vx_settings_matching_preset (fx.settings), ==, VX_XBAR_PRESET_SRAM_IMC);
+  g_assert_false (g_settings_get_boolean (fx.settings, "clipformer"));
+  g_test_message ("SRAM preset: %.4f, ideal %.4f", result ()->top1, ideal);
+  g_assert_cmpfloat (result ()->top1, ==, ideal);
+  assert_delta (ideal, "vs ideal");
+
+  vx_settings_apply_preset (fx.settings, VX_XBAR_PRESET_RRAM_PAPER);
+  wait_idle ();
+}
+
 static void
 test_sample (void)
 {
@@ -186,6 +209,7 @@ main (int argc, char **argv)
   g_test_add_func ("/explorer-physics/delta-and-baseline", test_delta_and_baseline);
   g_test_add_func ("/explorer-physics/sample-scale-and-misclassified", test_sample);
   g_test_add_func ("/explorer-physics/histogram-written", test_histogram_written);
+  g_test_add_func ("/explorer-physics/sram-preset-is-ideal", test_sram_preset_is_ideal);
   int status = g_test_run ();
 
   test_explorer_close (&fx);
