@@ -204,7 +204,12 @@ check_row (GtkWidget *controls, const char *id, const char *key)
   g_assert_cmpint (digits, ==, p->digits);
   g_assert_cmpfloat (def, ==, p->def);
   g_assert_cmpstr (title, ==, p->label);
-  g_assert_nonnull (strstr (gtk_widget_get_tooltip_markup (GTK_WIDGET (row)), p->section));
+  /* the meaning and equation are in the info popover; no tall tooltip on the row */
+  g_assert_null (gtk_widget_get_tooltip_markup (GTK_WIDGET (row)));
+  g_assert_nonnull (strstr (vx_param_row_get_info_text (row), p->section));
+  g_assert_nonnull (strstr (vx_param_row_get_info_text (row), p->description));
+  if (p->equation)
+    g_assert_nonnull (strstr (vx_param_row_get_info_text (row), p->equation));
 }
 
 static void

@@ -13,6 +13,8 @@ struct _VxParamRow {
   GtkSpinButton *spin;
   GtkAdjustment *spin_adjustment;
   GtkLabel *unit_label;
+  GtkMenuButton *info_button;
+  GtkLabel *info_label;
   GtkScale *scale;
   GtkAdjustment *scale_adjustment;
 
@@ -199,6 +201,18 @@ vx_param_row_get_spin (VxParamRow *self)
   return self->spin;
 }
 
+GtkMenuButton *
+vx_param_row_get_info_button (VxParamRow *self)
+{
+  return self->info_button;
+}
+
+const char *
+vx_param_row_get_info_text (VxParamRow *self)
+{
+  return gtk_label_get_text (self->info_label);
+}
+
 char *
 vx_param_tooltip_markup (const VxXbarParam *p)
 {
@@ -214,11 +228,18 @@ vx_param_row_configure (VxParamRow *self, const VxXbarParam *p)
 {
   g_return_if_fail (VX_IS_PARAM_ROW (self));
   g_return_if_fail (p->type == VX_XBAR_PARAM_DOUBLE || p->type == VX_XBAR_PARAM_INT);
-  g_autofree char *tooltip = vx_param_tooltip_markup (p);
+  /* the meaning and the equation in a popover on demand, not in a tooltip: a tall
+   * tooltip covers the next control, and GTK 4.8 can crash when a drag starts
+   * on a slider under one */
+  g_autofree char *info = vx_param_tooltip_markup (p);
+  g_autofree char *about = g_strdup_printf ("About %s", p->label);
   g_object_freeze_notify (G_OBJECT (self));
   gtk_label_set_label (self->title_label, p->label);
   gtk_label_set_label (self->unit_label, p->unit);
-  gtk_widget_set_tooltip_markup (GTK_WIDGET (self), tooltip);
+  gtk_label_set_markup (self->info_label, info);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->info_button), about);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->info_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, about, -1);
   self->lower = p->ui_min;
   self->upper = p->ui_max;
   self->step = p->step;
@@ -322,6 +343,8 @@ vx_param_row_class_init (VxParamRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VxParamRow, spin);
   gtk_widget_class_bind_template_child (widget_class, VxParamRow, spin_adjustment);
   gtk_widget_class_bind_template_child (widget_class, VxParamRow, unit_label);
+  gtk_widget_class_bind_template_child (widget_class, VxParamRow, info_button);
+  gtk_widget_class_bind_template_child (widget_class, VxParamRow, info_label);
   gtk_widget_class_bind_template_child (widget_class, VxParamRow, scale);
   gtk_widget_class_bind_template_child (widget_class, VxParamRow, scale_adjustment);
   gtk_widget_class_set_css_name (widget_class, "vxparamrow");

@@ -20,8 +20,12 @@ void        vx_param_row_set_value (VxParamRow *self, double value);
 void        vx_param_row_set_range (VxParamRow *self, double lower, double upper);
 GtkScale   *vx_param_row_get_scale (VxParamRow *self);
 GtkSpinButton *vx_param_row_get_spin (VxParamRow *self);
+/* the info button and the text of its popover (the meaning, equation and
+ * docs/MODEL.md section of the parameter) */
+GtkMenuButton *vx_param_row_get_info_button (VxParamRow *self);
+const char    *vx_param_row_get_info_text (VxParamRow *self);
 /* title, unit, the controls' range, step, digits, axis, default mark and the
- * equation tooltip, all from the parameter's table row */
+ * info popover (meaning, equation, section), all from the parameter's table row */
 void        vx_param_row_configure (VxParamRow *self, const VxXbarParam *p);
 /* the tooltip of a table row: its description, equation and docs/MODEL.md section (markup) */
 char       *vx_param_tooltip_markup (const VxXbarParam *p);
