@@ -154,7 +154,8 @@ _vitx_fig_radar (FigStudy *s, GError **error)
     [SER_SRAM] = { "SRAM digital IMC", values[SER_SRAM], COLOR_SRAM },
   };
   g_autofree char *scope = _vitx_fig_scope (s);
-  g_autofree char *sub = g_strdup_printf ("%s; loss = software %.2f%% − crossbar accuracy", scope, sw);
+  g_autofree char *sub = g_strdup_printf ("%s; loss = software %.2f%% − crossbar accuracy; SRAM costs fitted to "
+                                       "the paper's Fig. 1a ratios", scope, sw);
   VxChartRadar m = { 0 };
   m.base = _vitx_fig_common (s, "Attention on RRAM vs SRAM (paper Fig. 1a)", sub);
   m.axes = axes;

@@ -85,6 +85,9 @@ test_sram_preset_is_ideal (void)
   wait_idle ();
   double ideal = vx_worker_get_ideal (vx_window_get_worker (fx.win));
   g_assert_cmpfloat (result ()->top1, <, ideal);
+  /* the radar says where the SRAM costs come from */
+  VsChartBox *radar = vx_chart_card_get_box (vx_window_get_card (fx.win, "radar"));
+  g_assert_nonnull (strstr (radar->u.radar.base.subtitle, "costs fitted to Fig. 1a"));
 
   vx_settings_apply_preset (fx.settings, VX_XBAR_PRESET_SRAM_IMC);
   wait_idle ();

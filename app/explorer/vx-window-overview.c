@@ -192,7 +192,7 @@ refresh_radar (VxWindow *self, const VsRunSettings *s, VsRunResult *plain, VsRun
   if (strcmp (s->xbar.preset, "sram-imc") != 0 && vx_hw_estimate (a, &sram, &hs, NULL))
     e[n++] = (VsRadarEntry) { "SRAM digital IMC", vx_worker_get_ideal (self->worker),
                               hs.attn_area_mm2, hs.attn_energy_uj };
-  g_autofree char *sub = g_strdup_printf ("%s · γ = %g · SRAM: noise-free, the ideal accuracy",
+  g_autofree char *sub = g_strdup_printf ("%s · γ = %g · SRAM: ideal accuracy, costs fitted to Fig. 1a",
                                           self->model->name, s->xbar.gamma);
   set_card (self, self->radar_card,
             vs_result_chart_radar (e, n, a->num_classes, sub, &self->style));
